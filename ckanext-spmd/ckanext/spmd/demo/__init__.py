@@ -1,0 +1,1 @@
+"""Demo territory of the Métropole de Rivebelle (``ckan spmd demo load``)."""

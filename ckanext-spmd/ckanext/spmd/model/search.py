@@ -1,0 +1,32 @@
+"""The embedded search index table (created by the spmd_search migration).
+
+It is declared on CKAN's metadata so that CKAN's own database tooling
+(``ckan db clean``, the test fixtures that empty every table) treats the
+index like any other table: an emptied database has an empty index.
+"""
+import sqlalchemy as sa
+from ckan.plugins import toolkit
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+
+search_doc_table = sa.Table(
+    "spmd_search_doc",
+    toolkit.BaseModel.metadata,
+    sa.Column("index_id", sa.Text, primary_key=True),
+    sa.Column("id", sa.Text, nullable=False, index=True),
+    sa.Column("site_id", sa.Text, nullable=False),
+    sa.Column("fields", JSONB, nullable=False),
+    sa.Column("texts", JSONB, nullable=False),
+    sa.Column("tsv", TSVECTOR, nullable=False),
+    sa.Column("tsv_head", TSVECTOR, nullable=False),
+    sa.Column("indexed_at", sa.DateTime(timezone=True), nullable=False),
+    extend_existing=True,
+)
+
+search_stored_table = sa.Table(
+    "spmd_search_stored",
+    toolkit.BaseModel.metadata,
+    sa.Column("index_id", sa.Text, sa.ForeignKey("spmd_search_doc.index_id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("stored", JSONB, nullable=False),
+    extend_existing=True,
+)

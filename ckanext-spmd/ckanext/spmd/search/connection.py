@@ -1,0 +1,314 @@
+"""A pysolr.Solr look-alike that stores and queries CKAN's index in PostgreSQL.
+
+CKAN keeps building the documents and the queries (``ckan.lib.search``);
+this connection receives exactly what Solr would receive and answers like
+Solr, so ``package_search`` semantics stay CKAN's. Writes go through CKAN's
+own SQLAlchemy session: the index row is written in the same transaction as
+the dataset, and rolled back with it.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pysolr
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from .documents import DocumentError, build_row
+from .lucene import Compiler, Params, QuerySyntaxError
+from .schema import Schema
+
+log = logging.getLogger(__name__)
+
+TABLE = "spmd_search_doc"
+STORED_TABLE = "spmd_search_stored"
+
+# Relative weights of setweight classes {D, C, B, A}: text 1, tags/groups 2,
+# name/title 4, as in CKAN's default qf.
+RANK_WEIGHTS = "'{0.25, 0.25, 0.5, 1.0}'"
+
+_HEAD = (
+    "setweight(to_tsvector('spmd_fr', :ta), 'A') || setweight(to_tsvector('spmd_en', :ta), 'A')"
+    " || setweight(to_tsvector('spmd_fr', :tb), 'B') || setweight(to_tsvector('spmd_en', :tb), 'B')"
+)
+_UPSERT = sa.text(
+    f"""
+    INSERT INTO {TABLE} (index_id, id, site_id, fields, texts, tsv_head, tsv)
+    SELECT :index_id, :id, :site_id, CAST(:fields AS jsonb), CAST(:texts AS jsonb), head,
+           head || setweight(to_tsvector('spmd_fr', :td), 'D')
+                || setweight(to_tsvector('spmd_en', :td), 'D')
+    FROM (SELECT {_HEAD} AS head) h
+    ON CONFLICT (index_id) DO UPDATE SET
+        id = EXCLUDED.id, site_id = EXCLUDED.site_id, fields = EXCLUDED.fields,
+        texts = EXCLUDED.texts, tsv_head = EXCLUDED.tsv_head, tsv = EXCLUDED.tsv,
+        indexed_at = now()
+    """
+)
+_UPSERT_STORED = sa.text(
+    f"""
+    INSERT INTO {STORED_TABLE} (index_id, stored) VALUES (:index_id, CAST(:stored AS jsonb))
+    ON CONFLICT (index_id) DO UPDATE SET stored = EXCLUDED.stored
+    """
+)
+
+_SORT_RE = re.compile(r"^\s*([\w.\-]+)\s+(asc|desc)\s*$", re.IGNORECASE)
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value if v is not None and str(v).strip()]
+    return [str(value)] if str(value).strip() else []
+
+
+def _int(kwargs: dict[str, Any], key: str, default: int) -> int:
+    value = kwargs.get(key, default)
+    try:
+        return int(value)
+    except (TypeError, ValueError) as e:
+        raise pysolr.SolrError(f"Invalid integer for {key}: {value!r}") from e
+
+
+class PostgresSearchConnection:
+    """The subset of ``pysolr.Solr`` that CKAN uses, backed by PostgreSQL."""
+
+    url = "postgresql:embedded-search"
+
+    def __init__(self, session_factory: Callable[[], Session], schema: Schema):
+        self._session = session_factory
+        self.schema = schema
+
+    # -- writing -----------------------------------------------------------
+
+    def add(self, docs: Iterable[dict[str, Any]], commit: Any = None, **_: Any) -> str:
+        try:
+            rows = [build_row(doc, self.schema).params() for doc in docs]
+        except DocumentError as e:
+            raise pysolr.SolrError(str(e)) from e
+        if rows:
+            session = self._session()
+            with session.begin_nested():
+                session.execute(_UPSERT, rows)
+                session.execute(_UPSERT_STORED, rows)
+        return ""
+
+    def delete(self, id: Any = None, q: str | None = None, commit: Any = None, **_: Any) -> str:
+        session = self._session()
+        if id is not None:
+            ids = id if isinstance(id, (list, tuple)) else [id]
+            session.execute(
+                sa.text(f"DELETE FROM {TABLE} WHERE index_id = ANY(:ids)"),
+                {"ids": [str(i) for i in ids]},
+            )
+            return ""
+        if q is None:
+            raise ValueError("You must specify 'id' or 'q'.")
+        params = Params()
+        where = self._compile(Compiler(self.schema, params), q)
+        try:
+            with session.begin_nested():
+                session.execute(sa.text(f"DELETE FROM {TABLE} d WHERE {where}"), params.values)
+        except sa.exc.ProgrammingError as e:
+            # `ckan db clean` drops every table, then clears the index
+            if getattr(e.orig, "pgcode", None) != "42P01":  # undefined_table
+                raise
+            log.warning("Search index table is missing: nothing to delete")
+        return ""
+
+    def commit(self, **_: Any) -> str:
+        """CKAN asks for an explicit commit only on maintenance paths
+        (``search-index clear``, the end of a rebuild); actions commit their
+        own transaction, index rows included, so ``add(commit=True)`` does
+        not commit on its own."""
+        self._session().commit()
+        return ""
+
+    def optimize(self, **_: Any) -> str:
+        return ""
+
+    # -- reading -----------------------------------------------------------
+
+    def _compile(self, compiler: Compiler, q: str) -> str:
+        q = q.strip()
+        if q in ("", "*:*", "*"):
+            return "TRUE"
+        try:
+            return compiler.lucene(q)
+        except QuerySyntaxError as e:
+            raise pysolr.SolrError(str(e)) from e
+
+    def search(self, q: str | None = None, search_handler: str | None = None, **kwargs: Any) -> pysolr.Results:
+        params = Params()
+        compiler = Compiler(self.schema, params)
+        q = (q if q is not None else kwargs.get("q", "*:*")) or "*:*"
+        where: list[str] = []
+        try:
+            if q.strip() in ("*:*", ""):
+                pass
+            elif kwargs.get("defType") == "dismax":
+                where.append(compiler.dismax(q, kwargs.get("mm")))
+            else:
+                where.append(
+                    compiler.lucene(q, kwargs.get("df", "text"), str(kwargs.get("q.op", "AND")).upper())
+                )
+            rank_queries = list(compiler.rank_queries)
+            for fq in _as_list(kwargs.get("fq")):
+                where.append(compiler.lucene(fq, "text", "AND"))
+        except QuerySyntaxError as e:
+            raise pysolr.SolrError(str(e)) from e
+
+        score = (
+            f"ts_rank({RANK_WEIGHTS}, d.tsv_head, ({' || '.join(rank_queries)}))"
+            if rank_queries
+            else "1.0::real"
+        )
+        order_sql, sort_cols = self._sort(kwargs.get("sort"), params)
+        rows = _int(kwargs, "rows", 10)
+        start = _int(kwargs, "start", 0)
+
+        facet_fields = (
+            _as_list(kwargs.get("facet.field"))
+            if str(kwargs.get("facet", "false")).lower() == "true"
+            else []
+        )
+        facet_limit = _int(kwargs, "facet.limit", 100)
+        facet_mincount = _int(kwargs, "facet.mincount", 0)
+
+        m_cols = ["d.index_id", f"{score} AS score"] + sort_cols
+        facet_cols = []
+        for i, name in enumerate(facet_fields):
+            field = self.schema.field(name)
+            col = "d.texts" if field.kind == "text" else "d.fields"
+            op = "->" if field.multi or field.kind == "text" else "->>"
+            facet_cols.append(f"{col}{op}{params.add(name)} AS f{i}")
+        order_cols = ", ".join(["score", "index_id"] + [c.rsplit(" AS ", 1)[1] for c in sort_cols])
+        select = {
+            "hits": "(SELECT count(*) FROM m)",
+            # the page is sorted once with LIMIT (a top-N heap sort), then
+            # kept in that order by json_agg
+            "page": (
+                "(SELECT coalesce(json_agg(json_build_array(x.index_id, x.score) "
+                f"ORDER BY {order_sql}), '[]'::json) FROM (SELECT {order_cols} FROM m "
+                f"ORDER BY {order_sql} LIMIT {params.add(max(rows, 0))} "
+                f"OFFSET {params.add(max(start, 0))}) x)"
+            ),
+        }
+        if facet_fields:
+            limit = facet_limit if facet_limit >= 0 else 2**31 - 1
+            counts = []
+            for i, name in enumerate(facet_fields):
+                field = self.schema.field(name)
+                if field.multi or field.kind == "text":
+                    counts.append(
+                        f"SELECT {i} AS k, v, count(*) AS c FROM m, "
+                        f"jsonb_array_elements_text(coalesce(m.f{i}, '[]'::jsonb)) v GROUP BY v"
+                    )
+                else:  # a plain value: no set-returning function per row
+                    counts.append(
+                        f"SELECT {i} AS k, m.f{i} AS v, count(*) AS c FROM m "
+                        f"WHERE m.f{i} IS NOT NULL GROUP BY m.f{i}"
+                    )
+            select["facets"] = (
+                "(SELECT coalesce(json_agg(json_build_array(k, v, c) ORDER BY k, c DESC, v), "
+                "'[]'::json) FROM (SELECT k, v, c, row_number() OVER "
+                "(PARTITION BY k ORDER BY c DESC, v) AS r FROM ("
+                + " UNION ALL ".join(counts)
+                + f") counted WHERE c >= {params.add(facet_mincount)}) ranked "
+                f"WHERE r <= {params.add(limit)})"
+            )
+        where_sql = " AND ".join(where) or "TRUE"
+        built = ", ".join(f"'{k}', {v}" for k, v in select.items())
+        sql = (
+            f"WITH m AS MATERIALIZED (SELECT {', '.join(m_cols + facet_cols)} "
+            f"FROM {TABLE} d WHERE {where_sql}) SELECT json_build_object({built})"
+        )
+        session = self._session()
+        try:
+            with session.begin_nested():
+                if compiler.uses_full_text:
+                    # Matching text through the GIN index costs far less than
+                    # decompressing every row's tsvector, which the planner
+                    # underestimates for frequent words: prefer the index
+                    # for this statement only.
+                    session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+                result = session.execute(sa.text(sql), params.values).scalar_one()
+                if compiler.uses_full_text:
+                    session.execute(sa.text("SET LOCAL enable_seqscan = on"))
+                page = result["page"]
+                stored = self._stored([p[0] for p in page], session)
+        except sa.exc.DBAPIError as e:
+            log.exception("Embedded search query failed: %s", sql)
+            raise pysolr.SolrError(f"Search query failed: {e.orig}") from e
+
+        fl = self._fl(kwargs.get("fl"))
+        docs = []
+        for index_id, doc_score in page:
+            doc = stored.get(index_id, {})
+            if "*" in fl:
+                out = dict(doc)
+            else:
+                out = {k: doc[k] for k in fl if k in doc}
+            if "score" in fl:
+                out["score"] = doc_score
+            docs.append(out)
+        facets: dict[str, list[Any]] = {name: [] for name in facet_fields}
+        for k, value, count in result.get("facets") or []:
+            facets[facet_fields[k]].extend((value, count))
+        return pysolr.Results(
+            {
+                "response": {"numFound": result["hits"], "docs": docs},
+                "facet_counts": {"facet_fields": facets} if facet_fields else {},
+            }
+        )
+
+    def _stored(self, index_ids: list[str], session: Session) -> dict[str, dict[str, Any]]:
+        if not index_ids:
+            return {}
+        rows = session.execute(
+            sa.text(f"SELECT index_id, stored FROM {STORED_TABLE} WHERE index_id = ANY(:ids)"),
+            {"ids": index_ids},
+        )
+        return {r[0]: r[1] for r in rows}
+
+    @staticmethod
+    def _fl(fl: Any) -> list[str]:
+        if not fl:
+            return ["*", "score"]
+        names = re.split(r"[\s,]+", " ".join(_as_list(fl)))
+        return [n for n in names if n]
+
+    def _sort(self, sort: Any, params: Params) -> tuple[str, list[str]]:
+        """``score desc, metadata_modified desc`` -> ORDER BY over columns
+        of the matched set. Unknown syntax is refused like Solr does."""
+        clauses = [c for c in str(sort or "score desc").split(",") if c.strip()]
+        order, cols = [], []
+        for i, clause in enumerate(clauses):
+            m = _SORT_RE.match(clause)
+            if not m:
+                raise pysolr.SolrError(f"Can't determine a Sort Order (asc or desc) in sort spec {clause!r}")
+            name, direction = m.group(1), m.group(2).upper()
+            if name == "score":
+                order.append(f"score {direction}")
+                continue
+            field = self.schema.field(name)
+            col = "d.texts" if field.kind == "text" else "d.fields"
+            if field.multi or field.kind == "text":
+                value = f"({col}->{params.add(name)}->>0)"
+            else:
+                value = f"({col}->>{params.add(name)})"
+            if field.kind in ("int", "float"):
+                expr = f"{value}::numeric"
+            elif field.kind in ("string", "text", "ngram"):
+                # Solr sorts strings by code point ("É" after "z"); a French
+                # catalogue sorts them as a reader expects.
+                expr = f'{value} COLLATE "und-x-icu"'
+            else:
+                expr = value
+            cols.append(f"{expr} AS s{i}")
+            order.append(f"s{i} {direction} NULLS LAST")
+        order.append("index_id ASC")  # stable paging
+        return ", ".join(order), cols

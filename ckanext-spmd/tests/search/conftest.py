@@ -1,0 +1,33 @@
+"""The search suite runs on the embedded backend, and on a live Solr too
+when CKAN_SOLR_URL points at a core with CKAN's schema."""
+from __future__ import annotations
+
+import os
+
+import pytest
+import requests
+from ckan.lib import search
+
+
+def _solr_reason() -> str | None:
+    url = os.environ.get("CKAN_SOLR_URL")
+    if not url:
+        return "CKAN_SOLR_URL is not set: no live Solr to run the search suite against"
+    try:
+        requests.get(url.rstrip("/") + "/admin/ping", timeout=3).raise_for_status()
+    except requests.RequestException as e:
+        return f"Solr at {url} does not answer: {e}"
+    return None
+
+
+@pytest.fixture(params=["postgres", "solr"])
+def search_backend(request, clean_db, ckan_config, monkeypatch):
+    """Select the backend and start from an empty index."""
+    if request.param == "solr":
+        reason = _solr_reason()
+        if reason:
+            pytest.skip(reason)
+        monkeypatch.setitem(ckan_config, "solr_url", os.environ["CKAN_SOLR_URL"])
+    monkeypatch.setitem(ckan_config, "ckanext.spmd.search.backend", request.param)
+    search.clear_all()
+    return request.param

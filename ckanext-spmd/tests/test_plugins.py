@@ -1,0 +1,62 @@
+"""The bundle's plugins load together and alone, and declare their options."""
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+
+import pytest
+from ckan import plugins
+from ckan.cli.cli import ckan as ckan_command
+
+TEST_INI = pathlib.Path(__file__).resolve().parents[2] / "test.ini"
+BUNDLE = ["spmd_search", "spmd", "consent", "affluence"]
+
+
+@pytest.mark.parametrize("name", BUNDLE)
+def test_each_plugin_loads_alone(name, ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckan.plugins", name)
+    plugins.load_all()
+    try:
+        assert plugins.plugin_loaded(name)
+        assert [n for n in BUNDLE if plugins.plugin_loaded(n)] == [name]
+    finally:
+        plugins.unload_all()
+
+
+@pytest.mark.ckan_config("ckan.plugins", " ".join(BUNDLE))
+@pytest.mark.usefixtures("with_plugins")
+def test_bundle_loads_together():
+    assert all(plugins.plugin_loaded(n) for n in BUNDLE)
+
+
+@pytest.mark.parametrize(
+    ("name", "option"),
+    [
+        ("spmd_search", "ckanext.spmd.search.backend"),
+        ("spmd", "ckanext.spmd.demo.admin_password"),
+        ("consent", "ckanext.consent.open_derivative.threshold"),
+        ("affluence", "ckanext.affluence.slot_minutes"),
+    ],
+)
+def test_config_declaration_lists_options_with_descriptions(cli, name, option):
+    result = cli.invoke(ckan_command, ["config", "declaration", name, "-d"])
+    assert result.exit_code == 0, result.output
+    assert option in result.output
+    # with -d every option is preceded by its description as comments
+    before = result.output.split(option)[0].rstrip().splitlines()
+    assert before[-1].startswith("#") and len(before[-1]) > 10
+
+
+def test_unknown_backend_is_refused(tmp_path):
+    ini = tmp_path / "bad.ini"
+    ini.write_text(
+        f"[app:main]\nuse = config:{TEST_INI}\nckanext.spmd.search.backend = elastic\n"
+    )
+    result = subprocess.run(
+        [str(pathlib.Path(sys.executable).parent / "ckan"), "-c", str(ini), "config", "validate"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert "ckanext.spmd.search.backend: Value must be one of ['postgres', 'solr']" in (
+        result.stdout + result.stderr
+    )
