@@ -34,9 +34,8 @@ def test_bundle_loads_together():
     ("name", "option"),
     [
         ("spmd_search", "ckanext.spmd.search.backend"),
-        ("spmd", "ckanext.spmd.demo.admin_password"),
-        ("consent", "ckanext.consent.open_derivative.threshold"),
-        ("affluence", "ckanext.affluence.slot_minutes"),
+        ("spmd_search", "ckanext.spmd.search.schema_file"),
+        ("spmd_search", "ckanext.spmd.search.rebuild_batch_size"),
     ],
 )
 def test_config_declaration_lists_options_with_descriptions(cli, name, option):

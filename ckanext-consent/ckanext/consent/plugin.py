@@ -9,7 +9,6 @@ from ckan import plugins as p
 from ckan.plugins import toolkit
 
 
-@toolkit.blanket.config_declarations
 class ConsentPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
 

@@ -8,7 +8,6 @@ from . import cli, model  # noqa: F401  (registers the index tables)
 from .search import ckan_internals
 
 
-@toolkit.blanket.config_declarations
 @toolkit.blanket.cli(cli.get_commands)
 class SpmdPlugin(p.SingletonPlugin):
     """The metropolitan public data service: typologies, partners, access."""
