@@ -51,7 +51,7 @@ open(path, "w", encoding="utf-8").write(text)
 EOF
 }
 
-secret() { spmd_py -c 'import secrets; print(secrets.token_urlsafe(32))'; }
+secret() { spmd_py -c "import secrets; print(secrets.token_urlsafe(${1:-32}))"; }
 
 write_portal_ini() {
     mkdir -p "$SPMD_LOCAL/storage"
@@ -125,7 +125,7 @@ ensure_admin() {
     elif [ -n "$stored" ]; then
         ADMIN_PASSWORD="$stored"
     elif [ -z "$state" ]; then
-        ADMIN_PASSWORD="$(spmd_py -c 'import secrets; print(secrets.token_urlsafe(12))')"
+        ADMIN_PASSWORD="$(secret 12)"
     else
         ADMIN_PASSWORD="(unknown: set one with SPMD_ADMIN_PASSWORD=...)"
     fi
