@@ -1,12 +1,10 @@
-"""ckanext-consent: consent-gated personal data (scaffold of the package).
-
-The package installs and loads on its own; the personal-data dataset type,
-the consent registry and the gated downloads are built on top of it.
-"""
+"""Plugin of ckanext-consent. Interface methods only delegate."""
 from __future__ import annotations
 
 from ckan import plugins as p
 from ckan.plugins import toolkit
+
+from . import model  # noqa: F401  (declares the registry tables)
 
 
 class ConsentPlugin(p.SingletonPlugin):
