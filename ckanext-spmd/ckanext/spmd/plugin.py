@@ -1,21 +1,56 @@
 """Plugins of ckanext-spmd. Interface methods only delegate."""
 from __future__ import annotations
 
+from typing import Any
+
 from ckan import plugins as p
+from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
 
 from . import cli, model  # noqa: F401  (registers the index tables)
+from . import facets as catalogue_facets
+from . import helpers as catalogue_helpers
+from . import views as catalogue_views
+from .logic import action as catalogue_action
+from .logic import auth as catalogue_auth
+from .logic import validators as catalogue_validators
+from .scheming_setup import register as register_schemas
 from .search import ckan_internals
 
 
+@toolkit.blanket.config_declarations
 @toolkit.blanket.cli(cli.get_commands)
-class SpmdPlugin(p.SingletonPlugin):
-    """The metropolitan public data service: typologies, partners, access."""
+@toolkit.blanket.validators(catalogue_validators.get_validators)
+@toolkit.blanket.helpers(catalogue_helpers.get_helpers)
+@toolkit.blanket.auth_functions(catalogue_auth.get_auth_functions)
+@toolkit.blanket.actions(catalogue_action.get_actions)
+@toolkit.blanket.blueprints(catalogue_views.get_blueprints)
+class SpmdPlugin(p.SingletonPlugin, DefaultTranslation):
+    """The metropolitan public data service: typologies, partners, use cases,
+    the catalogue map (the schemas come with it: see ``schemas/``)."""
 
     p.implements(p.IConfigurer)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.ITranslation)
 
     def update_config(self, config: toolkit.CKANConfig) -> None:
         toolkit.add_template_directory(config, "templates")
+        register_schemas(config, **catalogue_facets.SCHEMAS)
+
+    def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
+        return catalogue_facets.dataset_facets(facets_dict, package_type)
+
+    def organization_facets(self, facets_dict: dict[str, Any], organization_type: str,
+                            package_type: str | None) -> dict[str, Any]:
+        return catalogue_facets.dataset_facets(facets_dict, package_type or "dataset")
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return catalogue_facets.before_dataset_index(pkg_dict)
+
+    def after_dataset_search(self, search_results: dict[str, Any],
+                             search_params: dict[str, Any]) -> dict[str, Any]:
+        return catalogue_facets.label_facets(search_results)
 
 
 @toolkit.blanket.config_declarations("search/config_declaration.yaml")
