@@ -11,6 +11,8 @@ from . import cli, model  # noqa: F401  (registers the index tables)
 from . import facets as catalogue_facets
 from . import helpers as catalogue_helpers
 from . import views as catalogue_views
+from .dcat import logic as dcat_logic
+from .dcat import views as dcat_views
 from .logic import action as catalogue_action
 from .logic import auth as catalogue_auth
 from .logic import validators as catalogue_validators
@@ -63,3 +65,12 @@ class SpmdSearchPlugin(p.SingletonPlugin):
     def update_config(self, config: toolkit.CKANConfig) -> None:
         # Before CKAN's start-up check of the Solr schema, which follows.
         ckan_internals.install()
+
+
+@toolkit.blanket.config_declarations("dcat/config_declaration.yaml")
+@toolkit.blanket.blueprints(lambda: [dcat_views.vocabulary])
+@toolkit.blanket.actions(dcat_logic.get_actions)
+class SpmdDcatPlugin(p.SingletonPlugin):
+    """DCAT-AP 3 output of ckanext-dcat completed with our vocabularies
+    (profile ``spmd_dcat_ap``), the published concept schemes, and a
+    catalogue without personal data. Load after ``dcat``."""
