@@ -1,0 +1,70 @@
+"""What the plugin does when CKAN calls it: start-up check, terms versions
+on dataset changes, validation of uploads, derivative regeneration."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from ckan import model
+from ckan.plugins import toolkit
+
+from . import access, csvdata, registry
+
+log = logging.getLogger(__name__)
+
+
+def check_start_up(config: Any, require: Callable[[Any], None]) -> None:
+    """Refuse to start without the masking plugin. Test sessions load
+    plugins per test (``with_plugins``): there a missing plugin is only
+    logged, and the tests of the channels load ``spmd_access`` themselves."""
+    try:
+        require(config)
+    except RuntimeError:
+        if toolkit.asbool(config.get("testing", False)):
+            log.warning("consent loaded without spmd_access (tests only)")
+            return
+        raise
+
+
+def _personal(package_id: str | None) -> model.Package | None:
+    pkg = model.Package.get(package_id) if package_id else None
+    return pkg if pkg is not None and pkg.type == access.DATASET_TYPE else None
+
+
+def after_dataset_change(pkg_dict: dict[str, Any]) -> None:
+    if pkg_dict.get("type") != access.DATASET_TYPE or not pkg_dict.get("id"):
+        return
+    version, created = registry.record_terms(pkg_dict)
+    if created and version > 1:
+        # Older consents stop counting: the derivative must follow.
+        registry.notify_change(pkg_dict["id"])
+
+
+def _uploaded_file(resource: dict[str, Any]) -> Any:
+    upload = resource.get("upload")
+    return upload if getattr(upload, "filename", None) else None
+
+
+def check_upload(resource: dict[str, Any], package_id: str | None) -> None:
+    """A new file of a personal-data dataset is checked whole before CKAN
+    stores it: on error nothing is written and the previous file stays."""
+    upload = _uploaded_file(resource)
+    pkg = _personal(package_id or resource.get("package_id"))
+    if upload is None or pkg is None:
+        return
+    key_column = pkg.extras.get("key_column") or ""
+    stream = upload.stream
+    start = stream.tell()
+    try:
+        rows = csvdata.validate(stream, upload.filename, key_column)
+    except csvdata.CsvDataError as err:
+        raise toolkit.ValidationError({"upload": [str(err)]})
+    finally:
+        stream.seek(start)
+    log.info("personal-data upload %s: %d rows", upload.filename, rows)
+
+
+def after_upload(resource: dict[str, Any]) -> None:
+    if resource.get("url_type") == "upload" and _personal(resource.get("package_id")):
+        registry.notify_change(resource["package_id"])
