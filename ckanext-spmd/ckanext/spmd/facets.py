@@ -15,7 +15,10 @@ SCHEMAS: dict[str, list[str]] = {
     "presets": ["ckanext.spmd:schemas/presets.yaml"],
 }
 
-PARTNER_ROLES_FIELD = "spmd_partner_roles"
+# The contract's ``spmd_partner_roles``, under CKAN's ``vocab_`` prefix: CKAN's
+# Solr schema (used by both search backends) has no multi-valued field for
+# arbitrary names, and ``vocab_*`` is its multi-valued string convention.
+PARTNER_ROLES_FIELD = "vocab_spmd_partner_roles"
 
 # field -> vocabulary of value labels (English msgids)
 LABELLED = {

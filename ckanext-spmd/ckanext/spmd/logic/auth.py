@@ -34,6 +34,8 @@ def _owner_check(dataset_type: str, owner_org: str | None) -> AuthResult:
     return {"success": True}
 
 
+# Sysadmins too: the partnership decides who owns datasets, not capacities.
+@toolkit.auth_sysadmins_check
 @toolkit.chained_auth_function
 def package_create(next_auth: Any, context: dict[str, Any],
                    data_dict: dict[str, Any] | None) -> AuthResult:
@@ -43,6 +45,8 @@ def package_create(next_auth: Any, context: dict[str, Any],
     return _owner_check(data_dict.get("type") or "dataset", data_dict.get("owner_org"))
 
 
+# Sysadmins too: the partnership decides who owns datasets, not capacities.
+@toolkit.auth_sysadmins_check
 @toolkit.chained_auth_function
 def package_update(next_auth: Any, context: dict[str, Any],
                    data_dict: dict[str, Any] | None) -> AuthResult:
