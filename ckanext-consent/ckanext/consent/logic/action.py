@@ -460,7 +460,7 @@ def consent_downloads_mine(context: Context, data_dict: DataDict) -> list[dict[s
     if not links:
         return []
     conditions = [sa.and_(download_table.c.package_id == pid,
-                          download_table.c.keys.contains([key])) for pid, key in links]
+                          download_table.c["keys"].contains([key])) for pid, key in links]
     rows = model.Session.execute(sa.select(download_table).where(sa.or_(*conditions))
                                  .order_by(download_table.c.created.desc()).limit(500))
     return [_download_dict(r) for r in rows]
