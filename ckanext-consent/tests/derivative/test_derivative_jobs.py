@@ -276,3 +276,21 @@ def test_zones_place_rows_by_coordinates(setup: Setup) -> None:
     table = setup.published()
     assert table[["zone_code", "zone_label", "persons", "kwh_sum"]].values.tolist() == [
         ["iris:Z1", "Quartier Nord", 8, 36.0]]
+
+
+@pytest.mark.xfail(strict=True, raises=toolkit.ValidationError, reason=(
+    "same cause as test_zones_place_rows_by_coordinates: the zones upload is refused"))
+def test_demo_load_adds_zones_and_runs_the_first_derivative(setup: Setup) -> None:
+    from ckanext.consent.derivative import demo
+
+    rows = demo.residents(60)
+    text = "person_key,address,street,latitude,longitude,kwh\n" + "".join(
+        "{person_key},{address},{street},{latitude},{longitude},{kwh}\n".format(
+            **{k: str(v).replace(",", " ") for k, v in r.items()}) for r in rows)
+    setup.upload(text)
+    messages: list[str] = []
+    summary = demo.load(setup.dataset_id, echo=messages.append)
+    assert summary["published_cells"] >= 0 and "zones file added" in messages[0]
+    assert setup.status()["state"] == "ok"
+    again = demo.load(setup.dataset_id, echo=messages.append)   # idempotent
+    assert again["changed"] is False and len(messages) == 3

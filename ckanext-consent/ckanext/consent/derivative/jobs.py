@@ -206,10 +206,8 @@ def run_regeneration(dataset_id: str) -> None:
         _record(redis, keys, state="waiting")
         _wait_until_quiet(redis, keys)
         covered = int(redis.get(keys.dirty) or 0)
-        _record(redis, keys, state="running", started_at=_now())
-        redis.incr(f"{keys.status}:runs")
         try:
-            summary = publish.regenerate_now(dataset_id)
+            _run_recorded(redis, keys, dataset_id, publish.regenerate_now)
         except DerivativeInputError as error:
             log.warning("Open derivative of %s not regenerated: %s", dataset_id, error)
             _record(redis, keys, state="error", last_error=str(error), last_error_at=_now())
@@ -224,12 +222,36 @@ def run_regeneration(dataset_id: str) -> None:
                 raise
             _finish(redis, keys, dataset_id, covered, handover=True)
             raise
-        else:
-            _record(redis, keys, state="ok", last_success_at=_now(), last_error="",
-                    **{k: v for k, v in summary.items() if k in SUMMARY_FIELDS})
         if _finish(redis, keys, dataset_id, covered,
                    handover=round_number == MAX_ROUNDS) == 0:
             return
+
+
+def _run_recorded(redis: Any, keys: Keys, dataset_id: str,
+                  regenerate: Any) -> dict[str, Any]:
+    _record(redis, keys, state="running", started_at=_now())
+    redis.incr(f"{keys.status}:runs")
+    summary = regenerate(dataset_id)
+    _record(redis, keys, state="ok", last_success_at=_now(), last_error="",
+            **{k: v for k, v in summary.items() if k in SUMMARY_FIELDS})
+    return summary
+
+
+def run_once(dataset_id: str) -> dict[str, Any]:
+    """Regenerate now in this process (CLI, demo), recording the status.
+
+    No debounce and no retry: the caller sees the error. A job already
+    pending still runs afterwards and finds nothing to change.
+    """
+    from ckanext.consent.derivative import publish
+
+    redis = _redis()
+    keys = Keys.of(dataset_id)
+    try:
+        return _run_recorded(redis, keys, dataset_id, publish.regenerate_now)
+    except Exception as error:
+        _record(redis, keys, state="error", last_error=f"{error}", last_error_at=_now())
+        raise
 
 
 SUMMARY_FIELDS = ("derivative_id", "resource_id", "published_cells",
