@@ -16,9 +16,10 @@ from ckan.lib import uploader
 from ckan.plugins import toolkit
 from ckan.tests import factories
 
-from ckanext.spmd.demo import catalogue, files, loader, tables, territory
+from ckanext.spmd import roles, typologies
+from ckanext.spmd.demo import catalogue, files, loader, qualification, tables, territory
 
-PLUGINS = "spmd_search spmd"
+PLUGINS = "spmd_search scheming_datasets scheming_organizations spmd"
 # The territory's bounding box, with a margin: every generated geometry lies inside.
 LAT_RANGE = (47.95, 48.30)
 LON_RANGE = (-1.95, -1.40)
@@ -27,6 +28,8 @@ PLUGINS_MARK = pytest.mark.ckan_config("ckan.plugins", PLUGINS)
 
 PUBLIC = [d for d in catalogue.DATASETS if not d.get("private")]
 PRIVATE = [d for d in catalogue.DATASETS if d.get("private")]
+# use cases are datasets of another type
+DATASETS_ONLY = "+dataset_type:dataset"
 RESOURCE_COUNT = sum(len(d["resources"]) for d in catalogue.DATASETS)
 
 
@@ -190,7 +193,8 @@ def test_iris_populations_add_up() -> None:
 @PLUGINS_MARK
 def test_load_creates_the_territory(loaded: Loaded) -> None:
     assert loaded.summary["organizations"] == {
-        "created": len(catalogue.ORGANIZATIONS), "updated": 0, "unchanged": 0}
+        "created": len(loader.organizations()), "updated": 0, "unchanged": 0}
+    assert loaded.summary["use_cases"]["created"] == len(qualification.USE_CASES)
     assert loaded.summary["groups"]["created"] == 7
     assert loaded.summary["datasets"]["created"] == len(catalogue.DATASETS)
     assert loaded.summary["resources"]["created"] == RESOURCE_COUNT
@@ -202,7 +206,8 @@ def test_load_creates_the_territory(loaded: Loaded) -> None:
     assert len(organizations) >= 12
     titles = {org["name"]: org["title"] for org in organizations}
     assert titles["metropole-rivebelle"] == "Métropole de Rivebelle"
-    assert search(context, rows=0, include_private=True)["count"] == len(catalogue.DATASETS)
+    assert search(context, rows=0, include_private=True, fq=DATASETS_ONLY)["count"] == len(
+        catalogue.DATASETS)
     licences = Counter(show(d["name"])["license_id"] for d in catalogue.DATASETS)
     assert set(licences) >= {"odc-odbl", "cc-by", "cc-zero", "other-closed"}
 
@@ -279,7 +284,7 @@ def test_search_finds_demo_datasets_and_counts_them_by_organisation(loaded: Load
     assert search(context, fq='tags:"eau potable"', rows=0)["count"] == 4
     assert search(context, q="zzzintrouvable", rows=0)["count"] == 0
 
-    result = search(context, rows=0, **{"facet.field": '["organization"]'})
+    result = search(context, rows=0, fq=DATASETS_ONLY, **{"facet.field": '["organization"]'})
     items = result["search_facets"]["organization"]["items"]
     assert {item["name"]: item["count"] for item in items} == dict(
         Counter(d["organization"] for d in PUBLIC))
@@ -288,7 +293,8 @@ def test_search_finds_demo_datasets_and_counts_them_by_organisation(loaded: Load
 
 @PLUGINS_MARK
 def test_private_datasets_are_for_organisation_members_only(loaded: Loaded) -> None:
-    anonymous = [r["name"] for r in search(anonymous_context(), rows=100)["results"]]
+    anonymous = [r["name"] for r in search(anonymous_context(), rows=100,
+                                            fq=DATASETS_ONLY)["results"]]
     assert len(anonymous) == len(PUBLIC)
     for dataset in PRIVATE:
         assert dataset["name"] not in anonymous
@@ -319,6 +325,8 @@ def test_second_load_changes_nothing(loaded: Loaded) -> None:
         assert counts["created"] == counts["updated"] == 0, kind
     assert summary["datasets"]["unchanged"] == len(catalogue.DATASETS)
     assert summary["resources"]["unchanged"] == RESOURCE_COUNT
+    assert summary["use_cases"]["unchanged"] == len(qualification.USE_CASES)
+    assert summary["organizations"]["unchanged"] == len(loader.organizations())
     assert snapshot() == before
     assert stored_files(loaded.storage) == files_before
     assert "dataset arrets-reseau-bel: unchanged (resources: 3 unchanged)" in lines
@@ -362,4 +370,66 @@ def test_cli_command_loads_the_territory(cli: Any) -> None:
     assert result.exit_code == 0, result.output
     assert "organisation metropole-rivebelle: created" in result.output
     assert "dataset decheteries: created (resources: 1 created)" in result.output
-    assert model.Session.query(model.Package).count() == len(catalogue.DATASETS)
+    assert model.Session.query(model.Package).count() == len(catalogue.DATASETS) + len(
+        qualification.USE_CASES)
+
+
+# The SPMD side of the demo: typologies, roles, access classes, use cases.
+
+def test_every_demo_dataset_is_qualified_and_every_role_is_held() -> None:
+    assert set(qualification.QUALIFICATIONS) == {d["name"] for d in catalogue.DATASETS}
+    for name, q in qualification.QUALIFICATIONS.items():
+        fields = qualification.dataset_fields(name)
+        assert set(typologies.required_fields(q["typology"])) <= set(fields), name
+        assert q["frequency"] in typologies.FREQUENCIES, name
+        assert json.loads(fields["spatial"])["type"] == "Polygon"
+    held = {role for org_roles in qualification.PARTNER_ROLES.values() for role in org_roles}
+    assert held == set(typologies.PARTNER_ROLES)
+    assert {q["typology"] for q in qualification.QUALIFICATIONS.values()} == set(
+        typologies.TYPOLOGIES)
+    owners = {d["organization"] for d in catalogue.DATASETS}
+    assert all("producer" in qualification.PARTNER_ROLES[o] for o in owners)
+    # the national harvester skips datasets without resources
+    assert all(d["resources"] for d in PUBLIC)
+
+
+@PLUGINS_MARK
+def test_loaded_datasets_carry_typology_roles_and_access_classes(loaded: Loaded) -> None:
+    pkg = show("base-adresse-locale")
+    assert pkg["territorial_typology"] == "reference"
+    assert pkg["certifying_authority"] == "Communes de la Métropole de Rivebelle"
+    assert pkg["frequency"] == "WEEKLY" and pkg["temporal_start"] == "2024-01-01"
+    transport = show("frequentation-reseau-bel")
+    assert transport["territorial_typology"] == "territorial-interest"
+    assert transport["public_service"] == "transport"
+    assert transport["access_class"] == "restricted"
+    # dated resources: the catalogue map sees old data as overdue
+    assert transport["resources"][0]["last_modified"].startswith("2024-04-05")
+    commune = json.loads(show("fontaines-eau-potable")["spatial"])
+    assert all(LON_RANGE[0] < lon < LON_RANGE[1] and LAT_RANGE[0] < lat < LAT_RANGE[1]
+               for lon, lat in commune["coordinates"][0])
+
+    context = sysadmin_context()
+    restricted = search(context, fq="access_class:restricted", rows=0, include_private=True)
+    assert restricted["count"] >= 3
+    unqualified = search(context, fq="+dataset_type:dataset -territorial_typology:[* TO *]", rows=0,
+                         include_private=True)
+    assert unqualified["count"] == 0
+    assert roles.organization_roles("belle-mobilites") == ["producer", "service-producer"]
+    assert roles.organization_has_role("respire", "project-holder")
+    assert roles.organization_has_role("cci-rivebelle", "observer")
+    assert roles.organization_has_role("metropole-rivebelle", "animator")
+
+
+@PLUGINS_MARK
+def test_loaded_use_cases_link_their_datasets(loaded: Loaded) -> None:
+    context = sysadmin_context()
+    found = search(context, fq="+dataset_type:use-case", rows=10)
+    assert sorted(r["name"] for r in found["results"]) == sorted(
+        u["name"] for u in qualification.USE_CASES)
+    use_case = show("observatoire-ilots-chaleur")
+    assert use_case["datasets_used"][0] == "ilots-chaleur-urbains"
+    assert use_case["status"] == "active"
+    linked = toolkit.get_action("spmd_use_cases_of_dataset")(
+        anonymous_context(), {"id": "population-iris"})
+    assert [u["name"] for u in linked] == ["observatoire-ilots-chaleur"]

@@ -17,13 +17,22 @@ from ckan.lib import uploader
 from ckan.plugins import toolkit
 from werkzeug.datastructures import FileStorage
 
-from . import catalogue, files, tables
+from . import catalogue, files, qualification, tables
 from .catalogue import DatasetSpec, GroupSpec, OrganizationSpec, ResourceSpec
+from .qualification import UseCaseSpec
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 STATUSES = (CREATED, UPDATED, UNCHANGED)
 DATASET_FIELDS = ("name", "title", "notes", "owner_org", "license_id", "maintainer",
                   "private", "state")
+# The SPMD fields of the dataset schema (every typology's, so that a change
+# of typology in the catalogue is seen).
+SPMD_FIELDS = ("territorial_typology", "access_class", "frequency", "spatial",
+               "temporal_start", "temporal_end", "certifying_authority", "reference_scope",
+               "service_commitment", "continuity_contact", "public_service", "producer_status",
+               "legal_basis", "served_authority", "production_mode", "method_notes")
+USE_CASE_FIELDS = ("title", "notes", "owner_org", "partners", "datasets_used", "data_needs",
+                   "status", "contribution", "state")
 
 Echo = Callable[[str], None]
 Summary = dict[str, dict[str, int]]
@@ -39,10 +48,11 @@ def load(echo: Echo) -> Summary:
     check_storage()
     user = site_user()
     summary: dict[str, Counter[str]] = {
-        kind: Counter() for kind in ("organizations", "groups", "datasets", "resources")
+        kind: Counter()
+        for kind in ("organizations", "groups", "datasets", "resources", "use_cases")
     }
     org_ids: dict[str, str] = {}
-    for org in catalogue.ORGANIZATIONS:
+    for org in organizations():
         status, org_ids[org["name"]] = ensure_group(user, "organization", org)
         summary["organizations"][status] += 1
         echo(f"organisation {org['name']}: {status}")
@@ -55,6 +65,12 @@ def load(echo: Echo) -> Summary:
         summary["datasets"][status] += 1
         summary["resources"].update(resources)
         echo(f"dataset {dataset['name']}: {status}{describe(resources)}")
+    for use_case in qualification.USE_CASES:
+        status = ensure_use_case(user, use_case, org_ids[use_case["organization"]])
+        summary["use_cases"][status] += 1
+        echo(f"use case {use_case['name']}: {status}")
+    # Demo access requests (ckanext/spmd/demo/access_requests.py, written with
+    # the access plugin) are loaded here, once everything they refer to exists.
     result = {kind: {s: counts[s] for s in STATUSES} for kind, counts in summary.items()}
     totals = "; ".join(f"{kind}: {counted(counts)}" for kind, counts in result.items())
     echo(f"demo territory loaded in {time.monotonic() - started:.1f}s ({totals})")
@@ -67,6 +83,12 @@ def counted(counts: Counter[str] | dict[str, int]) -> str:
 
 def describe(resources: Counter[str]) -> str:
     return f" (resources: {counted(resources)})" if resources else ""
+
+
+def organizations() -> list[dict[str, Any]]:
+    """The catalogue's organisations with their partner roles."""
+    return [{**org, "partner_roles": qualification.PARTNER_ROLES[org["name"]]}
+            for org in [*catalogue.ORGANIZATIONS, *qualification.EXTRA_ORGANIZATIONS]]
 
 
 def check_storage() -> None:
@@ -87,14 +109,15 @@ def call(action: str, user: str, data: dict[str, Any], **context: Any) -> Any:
 
 
 def ensure_group(
-    user: str, kind: str, spec: OrganizationSpec | GroupSpec
+    user: str, kind: str, spec: OrganizationSpec | GroupSpec | dict[str, Any]
 ) -> tuple[str, str]:
     """Organisation or group (``kind``): returns its status and its id."""
     try:
         existing = call(f"{kind}_show", user, {
             "id": spec["name"], "include_datasets": False, "include_dataset_count": False,
             "include_users": False, "include_groups": False, "include_followers": False,
-            "include_extras": False,
+            # the partner roles of organisations are extras
+            "include_extras": kind == "organization",
         })
     except toolkit.ObjectNotFound:
         created = call(f"{kind}_create", user, dict(spec))
@@ -117,12 +140,13 @@ def dataset_dict(spec: DatasetSpec, org_id: str) -> dict[str, Any]:
         "private": spec.get("private", False),
         "tags": [{"name": tag} for tag in spec["tags"]],
         "groups": [{"name": spec["group"]}],
+        **qualification.dataset_fields(spec["name"]),
     }
 
 
 def comparable(pkg: dict[str, Any]) -> dict[str, Any]:
     """The catalogue's view of a dataset, whichever way CKAN orders its lists."""
-    fields = {key: pkg.get(key) for key in DATASET_FIELDS}
+    fields = {key: pkg.get(key) for key in DATASET_FIELDS + SPMD_FIELDS}
     fields["tags"] = sorted(tag["name"] for tag in pkg.get("tags", []))
     fields["groups"] = sorted(group["name"] for group in pkg.get("groups", []))
     return fields
@@ -133,18 +157,26 @@ def ensure_dataset(user: str, spec: DatasetSpec, org_id: str) -> tuple[str, Coun
     try:
         pkg = call("package_show", user, {"id": spec["name"]})
     except toolkit.ObjectNotFound:
-        return CREATED, create_dataset(user, wanted, spec["resources"])
+        return CREATED, create_dataset(user, wanted, spec["resources"], data_date(spec))
     wanted["state"] = "active"
     if comparable(pkg) == comparable(wanted):
         status = UNCHANGED
     else:
         pkg = call("package_patch", user, {**wanted, "id": pkg["id"]})
         status = UPDATED
-    return status, ensure_resources(user, pkg, spec["resources"])
+    return status, ensure_resources(user, pkg, spec["resources"], data_date(spec))
+
+
+def data_date(spec: DatasetSpec) -> dict[str, str]:
+    """The date of a dataset's data, given to its new resources: the catalogue
+    map measures freshness with it. Not compared on reload (an upload through
+    package_update stamps the resource with the current time)."""
+    day = qualification.QUALIFICATIONS[spec["name"]].get("last_update")
+    return {"last_modified": f"{day}T00:00:00"} if day else {}
 
 
 def create_dataset(
-    user: str, wanted: dict[str, Any], specs: list[ResourceSpec]
+    user: str, wanted: dict[str, Any], specs: list[ResourceSpec], dated: dict[str, str]
 ) -> Counter[str]:
     """One package_create with every resource, then the files into storage:
     half the writes of package_create followed by resource uploads."""
@@ -152,7 +184,7 @@ def create_dataset(
                if "file" in spec}
     resources = []
     for spec in specs:
-        fields = resource_fields(spec)
+        fields = {**resource_fields(spec), **dated}
         if spec["name"] in uploads:
             filename, content = uploads[spec["name"]]
             fields.update(url=filename, url_type="upload", size=len(content),
@@ -197,7 +229,7 @@ def upload(spec: ResourceSpec) -> dict[str, Any]:
 
 
 def ensure_resources(
-    user: str, pkg: dict[str, Any], specs: list[ResourceSpec]
+    user: str, pkg: dict[str, Any], specs: list[ResourceSpec], dated: dict[str, str]
 ) -> Counter[str]:
     counts: Counter[str] = Counter()
     resources = [dict(resource) for resource in pkg["resources"]]
@@ -206,7 +238,7 @@ def ensure_resources(
         wanted = resource_fields(spec)
         existing = by_name.get(spec["name"])
         if existing is None:
-            resources.append({**wanted, **upload(spec)})
+            resources.append({**wanted, **dated, **upload(spec)})
             counts[CREATED] += 1
         elif any(existing.get(key) != value for key, value in wanted.items()):
             existing.update(wanted)
@@ -228,3 +260,30 @@ def update_resources(
     if views:
         # resource_create would add the default views; package_update does not.
         call("package_create_default_resource_views", user, {"package": updated})
+
+
+def use_case_dict(spec: UseCaseSpec, org_id: str) -> dict[str, Any]:
+    return {
+        "type": "use-case", "name": spec["name"], "title": spec["title"],
+        "notes": spec["notes"], "owner_org": org_id, "partners": spec["partners"],
+        "datasets_used": spec["datasets_used"], "data_needs": spec["data_needs"],
+        "status": spec["status"], "contribution": spec["contribution"],
+    }
+
+
+def comparable_use_case(pkg: dict[str, Any]) -> dict[str, Any]:
+    return {key: pkg.get(key) or None for key in USE_CASE_FIELDS}
+
+
+def ensure_use_case(user: str, spec: UseCaseSpec, org_id: str) -> str:
+    wanted = use_case_dict(spec, org_id)
+    try:
+        pkg = call("package_show", user, {"id": spec["name"]})
+    except toolkit.ObjectNotFound:
+        call("package_create", user, wanted)
+        return CREATED
+    wanted["state"] = "active"
+    if comparable_use_case(pkg) == comparable_use_case(wanted):
+        return UNCHANGED
+    call("package_patch", user, {**wanted, "id": pkg["id"]})
+    return UPDATED
