@@ -21,12 +21,19 @@ from . import rules
 DATASET_TYPE = "personal-data"
 PERSONAL = "personal"
 PRODUCER_ROLES = ("admin", "editor")
+# A personal-data dataset may also hold the zones file of its open
+# derivative (GeoJSON polygons, no person in it): not rows.
+ZONES_ROLE = "zones"
 
 _TYPE_QUERY = re.compile(r"(?:dataset_)?type:\"?personal-data\"?")
 
 
 def is_personal(pkg_dict: dict[str, Any]) -> bool:
     return pkg_dict.get("type") == DATASET_TYPE or pkg_dict.get("access_class") == PERSONAL
+
+
+def is_rows_resource(resource: dict[str, Any]) -> bool:
+    return resource.get("resource_role") != ZONES_ROLE
 
 
 def _user(user_name: str | None) -> model.User | None:

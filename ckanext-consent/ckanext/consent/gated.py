@@ -62,7 +62,7 @@ def authorise(user_name: str | None, pkg: dict[str, Any], resource_id: str, purp
     resource = next((r for r in pkg.get("resources", []) if r["id"] == resource_id), None)
     if resource is None:
         raise toolkit.ObjectNotFound(toolkit._("Resource not found."))
-    path = storage.upload_path(resource)
+    path = storage.upload_path(resource) if access.is_rows_resource(resource) else None
     if path is None:
         raise toolkit.ObjectNotFound(toolkit._("This resource has no uploaded file."))
     keys = registry.consenting_keys_for(pkg["id"], purpose, org_id)

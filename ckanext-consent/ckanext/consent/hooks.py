@@ -51,7 +51,7 @@ def check_upload(resource: dict[str, Any], package_id: str | None) -> None:
     stores it: on error nothing is written and the previous file stays."""
     upload = _uploaded_file(resource)
     pkg = _personal(package_id or resource.get("package_id"))
-    if upload is None or pkg is None:
+    if upload is None or pkg is None or not access.is_rows_resource(resource):
         return
     key_column = pkg.extras.get("key_column") or ""
     stream = upload.stream

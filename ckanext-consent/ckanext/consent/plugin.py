@@ -23,6 +23,24 @@ SCHEMA = "ckanext.consent:schemas/personal_data.yaml"
 MASKING_PLUGIN = "spmd_access"
 
 
+def _with_derivative(name: str, own: dict[str, Any]) -> dict[str, Any]:
+    """Our functions plus the open derivative's (``derivative/logic.py``),
+    once that module exists."""
+    try:
+        from .derivative import logic as derivative_logic
+    except ImportError:
+        return own
+    return {**own, **getattr(derivative_logic, name)()}
+
+
+def get_actions() -> dict[str, Any]:
+    return _with_derivative("get_actions", action.get_actions())
+
+
+def get_auth_functions() -> dict[str, Any]:
+    return _with_derivative("get_auth_functions", auth.get_auth_functions())
+
+
 def require_masking(config: Any) -> None:
     """The rows are public unless ``spmd_access`` masks them: refuse to run
     without it."""
@@ -38,8 +56,8 @@ def require_masking(config: Any) -> None:
 @toolkit.blanket.cli(cli.get_commands)
 @toolkit.blanket.validators(validators.get_validators)
 @toolkit.blanket.helpers(helpers.get_helpers)
-@toolkit.blanket.auth_functions(auth.get_auth_functions)
-@toolkit.blanket.actions(action.get_actions)
+@toolkit.blanket.auth_functions(get_auth_functions)
+@toolkit.blanket.actions(get_actions)
 @toolkit.blanket.blueprints(views.get_blueprints)
 class ConsentPlugin(p.SingletonPlugin, DefaultTranslation):
     """Consent-gated personal-data datasets."""

@@ -66,7 +66,7 @@ def data_files(pkg: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
     """(resource, local path) of the dataset's uploaded CSV files."""
     files = []
     for res in pkg.get("resources", []):
-        path = storage.upload_path(res)
+        path = storage.upload_path(res) if access.is_rows_resource(res) else None
         if path:
             files.append((res, path))
     return files
