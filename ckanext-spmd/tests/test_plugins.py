@@ -30,12 +30,37 @@ def test_bundle_loads_together():
     assert all(plugins.plugin_loaded(n) for n in BUNDLE)
 
 
+@pytest.mark.parametrize("order", [
+    "spmd_search scheming_datasets scheming_organizations spmd",
+    "spmd_search spmd scheming_datasets scheming_organizations",
+])
+def test_spmd_registers_its_schemas_whatever_the_plugin_order(order, ckan_config, monkeypatch):
+    from ckan.plugins import toolkit
+
+    monkeypatch.setitem(ckan_config, "ckan.plugins", order)
+    monkeypatch.delitem(ckan_config, "scheming.dataset_schemas", raising=False)
+    plugins.load_all()
+    try:
+        types = toolkit.get_action("scheming_dataset_schema_list")({}, {})
+        assert {"dataset", "use-case"} <= set(types)
+        org = toolkit.get_action("scheming_organization_schema_show")(
+            {}, {"type": "organization"})
+        assert "partner_roles" in {f["field_name"] for f in org["fields"]}
+    finally:
+        plugins.unload_all()
+
+
 @pytest.mark.parametrize(
     ("name", "option"),
     [
         ("spmd_search", "ckanext.spmd.search.backend"),
         ("spmd_search", "ckanext.spmd.search.schema_file"),
         ("spmd_search", "ckanext.spmd.search.rebuild_batch_size"),
+        ("spmd", "ckanext.spmd.roles.strict"),
+        ("spmd", "ckanext.spmd.qualify.by_harvest_source"),
+        ("spmd", "ckanext.spmd.qualify.by_tag"),
+        ("spmd", "ckanext.spmd.qualify.by_organization"),
+        ("spmd", "ckanext.spmd.qualify.default"),
     ],
 )
 def test_config_declaration_lists_options_with_descriptions(cli, name, option):
