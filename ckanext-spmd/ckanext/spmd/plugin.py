@@ -11,8 +11,17 @@ from . import cli, model  # noqa: F401  (registers the index tables)
 from . import facets as catalogue_facets
 from . import helpers as catalogue_helpers
 from . import views as catalogue_views
+from .access import channels as access_channels
+from .access import ckan_internals as access_internals
+from .access import helpers as access_helpers
+from .access import masking as access_masking
+from .access import policy as access_policy
+from .access import views as access_views
+from .access.logic import action as access_actions
+from .access.logic import auth as access_auth
 from .dcat import logic as dcat_logic
 from .dcat import views as dcat_views
+from .interfaces import IDataAccess
 from .logic import action as catalogue_action
 from .logic import auth as catalogue_auth
 from .logic import validators as catalogue_validators
@@ -74,3 +83,34 @@ class SpmdDcatPlugin(p.SingletonPlugin):
     """DCAT-AP 3 output of ckanext-dcat completed with our vocabularies
     (profile ``spmd_dcat_ap``), the published concept schemes, and a
     catalogue without personal data. Load after ``dcat``."""
+
+
+@toolkit.blanket.config_declarations("access/config_declaration.yaml")
+@toolkit.blanket.actions(access_actions.get_actions)
+@toolkit.blanket.auth_functions(access_auth.get_auth_functions)
+@toolkit.blanket.blueprints(access_views.get_blueprints)
+@toolkit.blanket.helpers(access_helpers.get_helpers)
+class SpmdAccessPlugin(p.SingletonPlugin, DefaultTranslation):
+    """Access classes: the data of non-open datasets masked in every channel,
+    access requests tied to use cases, grants and their audit log."""
+
+    p.implements(p.IConfigurer)
+    p.implements(p.ITranslation, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(IDataAccess, inherit=True)
+
+    def update_config(self, config: toolkit.CKANConfig) -> None:
+        toolkit.add_template_directory(config, "templates")
+        access_internals.install()
+
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        access_channels.after_dataset_show(context, pkg_dict)
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return access_channels.before_dataset_index(pkg_dict)
+
+    def data_access_classes(self) -> list[str]:
+        return [access_masking.RESTRICTED]
+
+    def can_access_data(self, user_name: str | None, pkg_dict: dict[str, Any]) -> bool | None:
+        return access_policy.restricted_access(user_name, pkg_dict)

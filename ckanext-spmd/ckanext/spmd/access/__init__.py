@@ -1,0 +1,1 @@
+"""Access classes: masking of non-open data, access requests and grants."""
