@@ -151,3 +151,15 @@ def test_missing_counts_fail_with_a_clear_error(make_dataset: Any, editor: dict[
     assert run["state"] == "failed"
     assert "no passenger counts" in run["error"]
     assert storage.current_dir(dataset["id"]) is None
+
+
+def test_nightly_command_queues_every_dataset(make_dataset: Any, cli: Any) -> None:
+    from ckan.cli.cli import ckan as ckan_command
+
+    first = make_dataset("reseau-a", with_inputs=False)
+    second = make_dataset("reseau-b", with_inputs=False)
+    result = cli.invoke(ckan_command, ["affluence", "regenerate", "--all"])
+    assert result.exit_code == 0, result.output
+    assert "reseau-a" in result.output and "reseau-b" in result.output
+    assert {job.args[0] for job in queued_jobs()} == {first["id"], second["id"]}
+    assert runs(first)[0]["reason"] == "nightly"

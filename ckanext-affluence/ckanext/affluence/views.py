@@ -9,7 +9,7 @@ from typing import Any
 from ckan.plugins import toolkit
 from flask import Blueprint, Response, send_file
 
-from . import page, reports, settings, storage
+from . import ckan_internals, page, reports, settings, storage
 from .engine import api as engine
 
 affluence = Blueprint("affluence", __name__, url_prefix="/affluence")
@@ -29,10 +29,11 @@ def _context() -> dict[str, Any]:
 
 def dataset_or_abort(id: str) -> dict[str, Any]:
     """The dataset, if the visitor may see it and its data (else 404/403)."""
-    try:
-        dataset = toolkit.get_action("package_show")(_context(), {"id": id})
-    except toolkit.ObjectNotFound:
+    dataset = ckan_internals.light_dataset(id)
+    if dataset is None:
         toolkit.abort(404, toolkit._("Dataset not found"))
+    try:
+        toolkit.check_access("package_show", _context(), {"id": dataset["id"]})
     except toolkit.NotAuthorized:
         toolkit.abort(404, toolkit._("Dataset not found"))
     if dataset.get("type") != "transit-occupancy":
