@@ -9,7 +9,6 @@ file.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -118,31 +117,62 @@ class StreamStats:
         self.keys: set[str] = set()
 
 
-def filtered_stream(path: str, key_column: str, allowed: set[str], stats: StreamStats) -> Iterator[bytes]:
-    """The header and the rows whose key is in ``allowed``, as UTF-8 CSV
-    chunks of about ``CHUNK_BYTES``; ``stats`` counts rows and keys sent.
+def _key_of(line: bytes, index: int, sep: bytes, delimiter: str) -> bytes:
+    """The key field of one raw record: a split when the record has no
+    quote (the common case, no decoding), the csv module otherwise."""
+    if b'"' not in line:
+        parts = line.split(sep, index + 1)
+        if len(parts) <= index:
+            return b""
+        return parts[index].rstrip(b"\r\n") if len(parts) == index + 1 else parts[index]
+    row = next(csv.reader([line.decode("utf-8")], delimiter=delimiter), [])
+    return row[index].encode("utf-8") if len(row) > index else b""
 
-    One pass over the file, a set lookup per row: memory holds one chunk."""
+
+def filtered_stream(path: str, key_column: str, allowed: set[str], stats: StreamStats) -> Iterator[bytes]:
+    """The header and the records whose key is in ``allowed``, byte for byte
+    as stored, in chunks of about ``CHUNK_BYTES``; ``stats`` counts the rows
+    and keys sent (also when the client stops reading early).
+
+    One pass over the file and a set lookup per record; memory holds one
+    chunk. A record with a quoted line break spans several lines: lines are
+    joined until the quotes balance."""
     with open(path, "rb") as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        layout, reader = _open(iter(text), path, key_column)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=layout.delimiter, lineterminator="\n")
-        writer.writerow(layout.header)
-        k, sent, seen = layout.key_index, 0, stats.keys
-        for row in reader:
-            if row and row[k] in allowed:
-                writer.writerow(row)
-                seen.add(row[k])
-                sent += 1
-                if buffer.tell() >= CHUNK_BYTES:
-                    stats.rows = sent
-                    yield buffer.getvalue().encode()
-                    buffer.seek(0)
-                    buffer.truncate()
-        stats.rows = sent
-        yield buffer.getvalue().encode()
-        stats.complete = True
+        first = raw.readline()
+        if first.startswith(b"\xef\xbb\xbf"):
+            first = first[3:]
+        layout, _reader = _open(iter([first.decode("utf-8")]), path, key_column)
+        index, delimiter = layout.key_index, layout.delimiter
+        sep = delimiter.encode()
+        wanted = {key.encode("utf-8") for key in allowed}
+        seen: set[bytes] = set()
+        chunk: list[bytes] = [first if first.endswith(b"\n") else first + b"\n"]
+        size, sent, pending = 0, 0, b""
+        try:
+            for line in raw:
+                if pending:
+                    line, pending = pending + line, b""
+                if line.count(b'"') % 2:
+                    pending = line
+                    continue
+                key = _key_of(line, index, sep, delimiter)
+                if key in wanted:
+                    if not line.endswith(b"\n"):
+                        line += b"\n"
+                    chunk.append(line)
+                    seen.add(key)
+                    sent += 1
+                    size += len(line)
+                    if size >= CHUNK_BYTES:
+                        stats.rows = sent
+                        yield b"".join(chunk)
+                        chunk, size = [], 0
+            stats.rows = sent
+            yield b"".join(chunk)
+            stats.complete = True
+        finally:
+            stats.rows = sent
+            stats.keys = {key.decode("utf-8") for key in seen}
 
 
 def as_records(header: list[str], rows: Iterable[list[str]]) -> list[dict[str, str]]:
