@@ -10,36 +10,16 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from ckan import plugins as p
 from ckan.lib import jobs as ckan_jobs
 from ckan.plugins import toolkit
 from ckan.tests import factories
 from consent_testing import PLUGINS, World, upload
 
 from ckanext.consent import storage
-from ckanext.consent.derivative import jobs, logic, publish
-from ckanext.consent.logic import action as consent_action
-
-
-class DerivativeActions(p.SingletonPlugin):
-    """Registers the derivative's actions while the consent plugin does not."""
-
-    p.implements(p.IActions)
-    p.implements(p.IAuthFunctions)
-
-    def get_actions(self) -> dict[str, Any]:
-        return logic.get_actions()
-
-    def get_auth_functions(self) -> dict[str, Any]:
-        return logic.get_auth_functions()
-
-
-REGISTERED = "consent_derivative_status" in consent_action.get_actions()
-TEST_PLUGINS = PLUGINS if REGISTERED else PLUGINS + " consent_derivative_actions"
+from ckanext.consent.derivative import jobs, publish
 
 pytestmark = [
-    pytest.mark.provide_plugin("consent_derivative_actions", DerivativeActions),
-    pytest.mark.ckan_config("ckan.plugins", TEST_PLUGINS),
+    pytest.mark.ckan_config("ckan.plugins", PLUGINS),
     pytest.mark.ckan_config("ckanext.consent.derivative.debounce_seconds", "0.2"),
     pytest.mark.ckan_config("ckanext.consent.derivative.max_wait_seconds", "2"),
     pytest.mark.usefixtures("with_plugins", "clean_db", "with_test_worker"),
@@ -129,7 +109,8 @@ def cells(table: pd.DataFrame) -> dict[tuple[str, str], int]:
     return {(r.level, r.zone_label): r.persons for r in table.itertuples()}
 
 
-def test_a_burst_of_events_gives_one_run_and_an_open_public_aggregate(setup: Setup) -> None:
+def test_a_burst_of_events_gives_one_run_and_an_open_public_aggregate(setup: Setup,
+                                                                     app: Any) -> None:
     # The upload and the eight consents above already asked for a run.
     for _ in range(5):
         jobs.request_regeneration(setup.dataset_id)
@@ -138,6 +119,7 @@ def test_a_burst_of_events_gives_one_run_and_an_open_public_aggregate(setup: Set
     status = setup.status()
     assert status["runs"] == 1 and status["state"] == "ok" and not status["pending"]
     assert status["derivative"] == "defi-energie-agrege"
+    assert not any(key in repr(status) for key in KEYS)   # the status names no person
 
     table = setup.published()
     assert cells(table) == {("address", "1 rue A"): 3, ("street", "rue A"): 3}
@@ -152,17 +134,13 @@ def test_a_burst_of_events_gives_one_run_and_an_open_public_aggregate(setup: Set
     assert resource["url"] and not resource.get("spmd_masked")
     assert "2 persons withheld" in resource["description"]
 
-
-def test_the_published_file_downloads_anonymously_without_any_key(setup: Setup, app: Any) -> None:
-    run_worker()
-    resource = setup.derivative()["resources"][0]
+    # Anyone downloads it, and it holds no key column and no key.
     response = app.get(resource["url"])
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert body.splitlines()[0] == ("level,zone_code,zone_label,iris_code,iris_label,street,"
                                     "persons,kwh_sum")
-    assert "person_key" not in body
-    assert not any(key in body.split(",") or f"{key}\n" in body for key in KEYS)
+    assert "person_key" not in body and not any(key in body for key in KEYS)
 
 
 def test_a_withdrawal_shows_in_the_next_run(setup: Setup) -> None:
@@ -248,16 +226,6 @@ def test_the_actions_are_for_the_producer(setup: Setup) -> None:
                       id=setup.dataset_id)["derivative"] == "defi-energie-agrege"
 
 
-def test_the_status_names_no_person(setup: Setup) -> None:
-    run_worker()
-    text = repr(setup.status())
-    assert not any(key in text for key in KEYS)
-
-
-@pytest.mark.xfail(strict=True, raises=toolkit.ValidationError, reason=(
-    "ckanext-consent's upload check (hooks.check_upload) validates every upload of a "
-    "personal-data dataset as personal CSV, the zones GeoJSON included: it must skip "
-    "resources with resource_role == 'zones'. Strict: passes -> remove this mark."))
 def test_zones_place_rows_by_coordinates(setup: Setup) -> None:
     world = setup.world
     zones = ('{"type": "FeatureCollection", "features": [{"type": "Feature", '
@@ -278,11 +246,11 @@ def test_zones_place_rows_by_coordinates(setup: Setup) -> None:
         ["iris:Z1", "Quartier Nord", 8, 36.0]]
 
 
-@pytest.mark.xfail(strict=True, raises=toolkit.ValidationError, reason=(
-    "same cause as test_zones_place_rows_by_coordinates: the zones upload is refused"))
 def test_demo_load_adds_zones_and_runs_the_first_derivative(setup: Setup) -> None:
     from ckanext.consent.derivative import demo
 
+    setup.world.call("package_patch", setup.world.producer, id=setup.dataset_id,
+                     address_column="", street_column="", iris_column="")
     rows = demo.residents(60)
     text = "person_key,address,street,latitude,longitude,kwh\n" + "".join(
         "{person_key},{address},{street},{latitude},{longitude},{kwh}\n".format(

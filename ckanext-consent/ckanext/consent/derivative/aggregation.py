@@ -408,23 +408,29 @@ def audit(frame: pd.DataFrame, release: Release, spec: Spec, zones: Zones | None
         raise DisclosureError("release does not map every input row")
     if ((cells < -1) | (cells >= len(table))).any():
         raise DisclosureError("release maps rows to unknown cells")
-    for index, cell in table.iterrows():
-        members = rows.loc[cells == index]
-        persons = members[_PERSON].nunique()
-        if persons < spec.threshold or persons != cell["persons"]:
-            raise DisclosureError(f"cell {cell['zone_code']}: {persons} persons behind the figure")
+    published = cells >= 0
+    grouped = rows.loc[published].assign(_cell=cells[published]).groupby("_cell")
+    every = range(len(table))
+    persons = grouped[_PERSON].nunique().reindex(every, fill_value=0)
+    distinct = grouped[[_IRIS, _STREET, _ADDRESS]].nunique(dropna=False).reindex(
+        every, fill_value=0)
+    sums = grouped[list(spec.measure_columns)].sum(min_count=1).reindex(every)
+    for index, cell in enumerate(table.to_dict("records")):
+        code = cell["zone_code"]
+        if persons[index] < spec.threshold or persons[index] != cell["persons"]:
+            raise DisclosureError(f"cell {code}: {persons[index]} persons behind the figure")
         for column in _KEYS[cell["level"]]:
-            if members[column].nunique(dropna=False) != 1:
-                raise DisclosureError(f"cell {cell['zone_code']}: mixes several {column}")
+            if distinct.loc[index, column] != 1:
+                raise DisclosureError(f"cell {code}: mixes several {column}")
         for column in spec.measure_columns:
-            expected = members[column].sum(min_count=1)
-            published = cell[f"{column}_sum"]
-            if pd.isna(expected) != pd.isna(published) or (
-                    not pd.isna(expected) and abs(round(float(expected), 3) - published) > 1e-6):
-                raise DisclosureError(f"cell {cell['zone_code']}: {column} sum does not match")
+            expected = sums.loc[index, column]
+            figure = cell[f"{column}_sum"]
+            if pd.isna(expected) != pd.isna(figure) or (
+                    not pd.isna(expected) and abs(round(float(expected), 3) - figure) > 1e-6):
+                raise DisclosureError(f"cell {code}: {column} sum does not match")
         if spec.measure_threshold is not None and (
                 (cell[f"{spec.measure_columns[0]}_sum"] or 0.0) < spec.measure_threshold):
-            raise DisclosureError(f"cell {cell['zone_code']}: below the measure threshold")
+            raise DisclosureError(f"cell {code}: below the measure threshold")
     if table["zone_code"].duplicated().any():
         raise DisclosureError("a zone is published twice")
     withheld = int(rows.loc[cells < 0, _PERSON].nunique())
