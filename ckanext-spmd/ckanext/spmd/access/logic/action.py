@@ -379,7 +379,8 @@ def audit_scope(user_name: str | None) -> list[str] | None:
     if authz.is_sysadmin(user_name):
         return None
     return [org for org in roles.user_organizations(user_name)
-            if authz.users_role_for_group_or_org(org, user_name) in ("admin", "editor")]
+            if authz.users_role_for_group_or_org(org, user_name) in ("admin", "editor")
+            and roles.organization_has_role(org, "producer")]
 
 
 @toolkit.side_effect_free
