@@ -109,6 +109,15 @@ def test_labels_are_matched_without_case_or_spacing_differences() -> None:
     assert published(aggregate(frame, spec())) == {("address", "1 RUE A"): 3}
 
 
+def test_zone_codes_stay_unique_when_spellings_share_a_slug() -> None:
+    frame = rows(("I1", "Rue É", "1 Rue É", 3), ("I1", "Rue E", "1 Rue E", 3))
+    release = aggregate(frame, spec())
+    codes = release.table["zone_code"].tolist()
+    assert len(set(codes)) == 2 and all(c.startswith("address:I1:rue-e:1-rue-e~") for c in codes)
+    assert aggregate(frame, spec()).table["zone_code"].tolist() == codes   # stable
+    audit(frame, release, spec())
+
+
 def test_csv_has_no_person_key_and_the_documented_columns() -> None:
     frame = rows(("I1", "Rue A", "1 Rue A", 3))
     text = to_csv(aggregate(frame, spec())).decode()
@@ -130,6 +139,7 @@ def test_keep_persons_filters_by_consenting_keys() -> None:
     ({"threshold": 2}, "threshold: 2 is below the minimum of 3 persons"),
     ({"threshold": 2.5}, "not a whole number"),
     ({"measure_threshold": -1.0}, "measure threshold"),
+    ({"measures": ("kwh", "pid")}, "measure columns: pid already hold the key or the geography"),
 ])
 def test_bad_settings_are_refused(kwargs: dict, message: str) -> None:
     with pytest.raises(DerivativeInputError, match=message):

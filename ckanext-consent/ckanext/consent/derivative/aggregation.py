@@ -36,6 +36,7 @@ cell by one person) and dominance (one large consumer inside a big cell).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -111,6 +112,12 @@ class Spec:
                 "geography: set at least one of the address, street, IRIS or coordinate columns")
         if len(set(self.measure_columns)) != len(self.measure_columns):
             raise DerivativeInputError("measure columns: a column is listed twice")
+        named = {self.key_column, self.address_column, self.street_column, self.iris_column,
+                 self.latitude_column, self.longitude_column} - {None}
+        clash = sorted(named & set(self.measure_columns))
+        if clash:
+            raise DerivativeInputError(
+                f"measure columns: {', '.join(clash)} already hold the key or the geography")
 
     @property
     def source_columns(self) -> list[str]:
@@ -327,11 +334,14 @@ def aggregate(frame: pd.DataFrame, spec: Spec, zones: Zones | None = None, *,
             key = key if isinstance(key, tuple) else (key,)
             members = positions[group_ids == group_number]
             row_cells[members] = len(cells)
+            cell_key = {k: _normalise(v) for k, v in zip(keys, key, strict=True)}
             cells.append(_cell(
-                level, {k: _normalise(v) for k, v in zip(keys, key, strict=True)},
+                level, cell_key,
                 _normalise(street_labels.iloc[group_number]),
                 _normalise(address_labels.iloc[group_number]),
-                int(persons.iloc[group_number]), sums.iloc[group_number], spec, zones))
+                int(persons.iloc[group_number]), sums.iloc[group_number], spec, zones)
+                | {"_key": "\x1f".join(v or "" for v in cell_key.values())})
+    _unique_codes(cells)
     table = _table(cells, spec)
     # Sorting the table must not break row_cells: remap through the order.
     order = table.index.to_numpy()
@@ -376,6 +386,18 @@ def _cell(level: str, key: dict[str, Any], street_label: str | None,
     return cell
 
 
+def _unique_codes(cells: list[dict[str, Any]]) -> None:
+    # Two spellings can share a slug ("1 rue É" and "1 rue E"): suffix the
+    # colliding codes with a hash of their full key, stable from run to run.
+    counts: dict[str, int] = {}
+    for cell in cells:
+        counts[cell["zone_code"]] = counts.get(cell["zone_code"], 0) + 1
+    for cell in cells:
+        if counts[cell["zone_code"]] > 1:
+            digest = hashlib.sha1(cell["_key"].encode()).hexdigest()[:8]
+            cell["zone_code"] = f"{cell['zone_code']}~{digest}"
+
+
 def _table(cells: list[dict[str, Any]], spec: Spec) -> pd.DataFrame:
     columns = [*BASE_COLUMNS, *(f"{c}_sum" for c in spec.measure_columns)]
     table = pd.DataFrame(cells, columns=columns)
@@ -388,8 +410,12 @@ def _table(cells: list[dict[str, Any]], spec: Spec) -> pd.DataFrame:
     return table.loc[ordering.sort_values(["iris", "street", "rank", "code"]).index]
 
 
-class DisclosureError(AssertionError):
-    """A release breaks the disclosure rules; it must not be published."""
+class DisclosureError(DerivativeInputError):
+    """A release breaks the disclosure rules; it must not be published.
+
+    Never expected (``aggregate`` builds safe releases); deterministic, so
+    the job records it and does not retry.
+    """
 
 
 def audit(frame: pd.DataFrame, release: Release, spec: Spec, zones: Zones | None = None) -> None:
