@@ -19,6 +19,7 @@ from .access import policy as access_policy
 from .access import views as access_views
 from .access.logic import action as access_actions
 from .access.logic import auth as access_auth
+from .dcat import api_output as dcat_api_output
 from .dcat import logic as dcat_logic
 from .dcat import views as dcat_views
 from .interfaces import IDataAccess
@@ -81,8 +82,22 @@ class SpmdSearchPlugin(p.SingletonPlugin):
 @toolkit.blanket.actions(dcat_logic.get_actions)
 class SpmdDcatPlugin(p.SingletonPlugin):
     """DCAT-AP 3 output of ckanext-dcat completed with our vocabularies
-    (profile ``spmd_dcat_ap``), the published concept schemes, and a
-    catalogue without personal data. Load after ``dcat``."""
+    (profile ``spmd_dcat_ap``), the published concept schemes, a catalogue
+    without personal data, and the API output national harvesters read.
+    Load after ``dcat``."""
+
+    p.implements(p.IPackageController, inherit=True)
+
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        if not dcat_api_output.is_api_read(context):
+            return pkg_dict
+        return dcat_api_output.mirror_extras(pkg_dict)
+
+    def after_dataset_search(self, search_results: dict[str, Any],
+                             search_params: dict[str, Any]) -> dict[str, Any]:
+        for pkg_dict in search_results.get("results", []):
+            dcat_api_output.mirror_extras(pkg_dict)
+        return search_results
 
 
 @toolkit.blanket.config_declarations("access/config_declaration.yaml")

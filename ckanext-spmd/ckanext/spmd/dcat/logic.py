@@ -44,4 +44,8 @@ def dcat_catalog_search(up_func: Any, context: dict[str, Any], data_dict: dict[s
 
 
 def get_actions() -> dict[str, Any]:
-    return {"dcat_catalog_show": dcat_catalog_show, "dcat_catalog_search": dcat_catalog_search}
+    from . import api_output
+
+    return {"dcat_catalog_show": dcat_catalog_show, "dcat_catalog_search": dcat_catalog_search,
+            "package_create": api_output.package_create,
+            "package_update": api_output.package_update}

@@ -198,7 +198,8 @@ FREQUENCIES = {
     "DAILY": "daily", "WEEKLY": "weekly", "BIWEEKLY": "biweekly",
     "MONTHLY": "monthly", "BIMONTHLY": "bimonthly", "QUARTERLY": "quarterly",
     "ANNUAL_2": "semiannual", "ANNUAL": "annual", "BIENNIAL": "biennial",
-    "TRIENNIAL": "triennial", "IRREG": "irregular", "NEVER": "never",
+    "TRIENNIAL": "triennial", "QUINQUENNIAL": "quinquennial", "IRREG": "irregular",
+    "NEVER": "never",
     "OTHER": "other", "UNKNOWN": "unknown", "AS_NEEDED": "as needed",
     "NOT_PLANNED": "not planned",
 }

@@ -1,0 +1,123 @@
+"""Harvestable by others: the national portal's expectations on our API
+output, and a real harvest of our portal (served on a local port) by a
+second CKAN running ckanext-harvest's CKAN harvester."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import served_portal
+from ckan.common import config
+from ckan.plugins import toolkit
+from ckan.tests import factories
+from shapely.geometry import shape
+
+from ckanext.spmd.demo import catalogue, loader
+
+SERVED_PLUGINS = ("spmd_search scheming_datasets scheming_organizations spmd spmd_access "
+                  "consent dcat spmd_dcat")
+DEMO_PLUGINS = ("spmd_search scheming_datasets scheming_organizations spmd spmd_access "
+                "dcat spmd_dcat")
+HARVESTER_PLUGINS = "spmd_search harvest ckan_harvester"
+PUBLIC = [d["name"] for d in catalogue.DATASETS if not d.get("private")]
+
+
+def extras(pkg: dict[str, Any]) -> dict[str, str]:
+    return {e["key"]: e["value"] for e in pkg.get("extras", [])}
+
+
+def assert_national_expectations(pkg: dict[str, Any]) -> None:
+    """What the national portal's CKAN harvester reads (it skips a dataset
+    without resources)."""
+    name = pkg["name"]
+    assert pkg["type"] == "dataset", name
+    assert pkg["license_id"] and pkg.get("license_title"), name
+    assert pkg["metadata_created"] and pkg["metadata_modified"], name
+    assert pkg["resources"], name
+    assert all(r.get("created") for r in pkg["resources"]), name
+    found = extras(pkg)
+    geometry = json.loads(found["spatial"])
+    assert geometry["type"] in ("Polygon", "MultiPolygon"), name
+    assert shape(geometry).is_valid, name
+    assert found["frequency"].isupper(), name
+    for key in ("temporal_start", "temporal_end"):
+        assert found[key][:4].isdigit(), (name, key)
+
+
+@pytest.mark.ckan_config("ckan.plugins", DEMO_PLUGINS)
+@pytest.mark.usefixtures("clean_db", "clean_index", "with_plugins")
+def test_public_demo_datasets_meet_the_national_harvester_expectations(
+        ckan_config: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, app: Any) -> None:
+    monkeypatch.setitem(ckan_config, "ckan.storage_path", str(tmp_path))
+    loader.load(echo=lambda line: None)
+    # As the harvester reads them: anonymous API calls.
+    search = app.get("/api/3/action/package_search?rows=1000").json["result"]
+    found = {pkg["name"]: pkg for pkg in search["results"]}
+    assert set(PUBLIC) <= set(found)
+    problems = []
+    for name in PUBLIC:
+        shown = app.get(f"/api/3/action/package_show?id={name}").json["result"]
+        for pkg in (found[name], shown):
+            try:
+                assert_national_expectations(pkg)
+            except (AssertionError, KeyError, ValueError) as e:
+                problems.append(f"{name}: {e!r}")
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Our portal with a few datasets, served on a free port."""
+    tmp = tmp_path_factory.mktemp("served_portal")
+    db_url = served_portal.source_database_url(config["sqlalchemy.url"])
+    served_portal.ensure_database(db_url)
+    port = served_portal.free_port()
+    ini = served_portal.write_ini(tmp / "portal.ini", db_url, port, SERVED_PLUGINS,
+                                  config["ckan.redis.url"], tmp / "storage")
+    served_portal.ckan(ini, "db", "clean", "--yes")
+    served_portal.ckan(ini, "db", "init")
+    content = served_portal.load_content(ini)
+    with served_portal.served(ini, port) as base:
+        yield {"base": base, **content}
+
+
+@pytest.mark.ckan_config("ckan.plugins", HARVESTER_PLUGINS)
+@pytest.mark.usefixtures("clean_db", "clean_index", "with_plugins")
+def test_a_ckan_harvester_copies_our_portal_without_restricted_or_personal_data(
+        portal: dict[str, Any]) -> None:
+    from ckanext.harvest.harvesters.ckanharvester import CKANHarvester
+    from ckanext.harvest.model import HarvestObject
+    from ckanext.harvest.tests.factories import HarvestJobObj, HarvestSourceObj
+    from ckanext.harvest.tests.lib import run_harvest_job
+
+    assert portal["personal"], "ckanext-consent should give the served portal personal data"
+    org = factories.Organization()
+    source = HarvestSourceObj(url=portal["base"], source_type="ckan", owner_org=org["id"])
+    results = run_harvest_job(HarvestJobObj(source=source, run=False), CKANHarvester())
+
+    errors = [(guid, r["errors"]) for guid, r in results.items() if r["errors"]]
+    assert errors == []
+    arrived = {r["dataset"]["name"]: r["dataset"] for r in results.values() if "dataset" in r}
+    assert set(arrived) == set(portal["public"]) | set(portal["restricted"])
+
+    stops = arrived["arrets-bel"]
+    assert stops["title"] == "Arrêts du réseau BEL"
+    assert stops["license_id"] == "odc-odbl"
+    assert [r["url"] for r in stops["resources"]] == ["http://data.example.org/arrets.csv"]
+    assert_national_expectations(stops)
+    assert extras(stops)["frequency"] == "MONTHLY"
+    assert extras(stops)["temporal_start"] == "2023-01-01"
+
+    restricted = arrived["validations-bel"]
+    assert [r["name"] for r in restricted["resources"]] == ["Validations"]
+    assert all(not r["url"] for r in restricted["resources"])
+    # Nowhere in what the harvester stored, either.
+    from ckan import model
+    stored = [o.content or "" for o in model.Session.query(HarvestObject)]
+    assert stored and not any("secret-validations" in c for c in stored)
+    assert not any(name in c for name in portal["personal"] for c in stored)
+    harvested = toolkit.get_action("package_search")({"ignore_auth": True}, {"rows": 100})
+    assert {p["name"] for p in harvested["results"]} == set(arrived)
