@@ -6,6 +6,7 @@ from typing import Any
 from ckan import plugins as p
 from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
+from ckanext.dcat.interfaces import IDCATRDFHarvester
 
 from . import cli, model  # noqa: F401  (registers the index tables)
 from . import facets as catalogue_facets
@@ -22,6 +23,8 @@ from .access.logic import auth as access_auth
 from .dcat import api_output as dcat_api_output
 from .dcat import logic as dcat_logic
 from .dcat import views as dcat_views
+from .harvest import cli as harvest_cli
+from .harvest import logic as harvest_logic
 from .interfaces import IDataAccess
 from .logic import action as catalogue_action
 from .logic import auth as catalogue_auth
@@ -129,3 +132,43 @@ class SpmdAccessPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def can_access_data(self, user_name: str | None, pkg_dict: dict[str, Any]) -> bool | None:
         return access_policy.restricted_access(user_name, pkg_dict)
+
+
+@toolkit.blanket.cli(harvest_cli.get_commands)
+@toolkit.blanket.actions(harvest_logic.get_actions)
+class SpmdHarvestPlugin(p.SingletonPlugin):
+    """Harvesting national catalogues in: per-source typology, defaults and
+    local-edits rule for ckanext-dcat's RDF harvester. Load after
+    ``harvest dcat_rdf_harvester``."""
+
+    p.implements(IDCATRDFHarvester, inherit=True)
+
+    # The hooks import ckanext-harvest's model: only when a harvest runs.
+    def after_parsing(self, rdf_parser: Any, harvest_job: Any) -> tuple[Any, list[str]]:
+        from .harvest import hooks
+
+        return hooks.after_parsing(rdf_parser, harvest_job)
+
+    def before_create(self, harvest_object: Any, dataset_dict: dict[str, Any],
+                      temp_dict: dict[str, Any]) -> None:
+        from .harvest import hooks
+
+        hooks.before_create(harvest_object, dataset_dict, temp_dict)
+
+    def before_update(self, harvest_object: Any, dataset_dict: dict[str, Any],
+                      temp_dict: dict[str, Any]) -> None:
+        from .harvest import hooks
+
+        hooks.before_update(harvest_object, dataset_dict, temp_dict)
+
+    def after_create(self, harvest_object: Any, dataset_dict: dict[str, Any],
+                     temp_dict: dict[str, Any]) -> None:
+        from .harvest import hooks
+
+        hooks.after_import(harvest_object, dataset_dict, temp_dict)
+
+    def after_update(self, harvest_object: Any, dataset_dict: dict[str, Any],
+                     temp_dict: dict[str, Any]) -> None:
+        from .harvest import hooks
+
+        hooks.after_import(harvest_object, dataset_dict, temp_dict)

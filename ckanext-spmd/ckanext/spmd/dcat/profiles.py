@@ -398,8 +398,13 @@ class SpmdDCATAPProfile(RDFProfile):
                 found["public_service"] = code
         for location in g.objects(dataset_ref, DCT.spatial):
             for geometry in g.objects(location, LOCN.geometry):
-                for literal in g.objects(geometry, GSP.asGeoJSON):
-                    found["spatial"] = str(literal)
+                # A GeoSPARQL GeoJSON literal (euro_dcat_ap_3 only reads the
+                # IANA-typed ones), or our locn:Geometry node.
+                literals = ([geometry] if isinstance(geometry, Literal)
+                            else list(g.objects(geometry, GSP.asGeoJSON)))
+                for literal in literals:
+                    if spatial.parse(str(literal)) is not None:
+                        found["spatial"] = str(literal)
         for attribution in g.objects(dataset_ref, DCAT.qualifiedAttribution):
             role = next(iter(g.objects(attribution, DCAT.hadRole)), None)
             agent = next(iter(g.objects(attribution, PROV.agent)), None)
