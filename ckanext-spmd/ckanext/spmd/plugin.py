@@ -6,6 +6,7 @@ from typing import Any
 from ckan import plugins as p
 from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
+
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 
 from . import cli, model  # noqa: F401  (registers the index tables)
