@@ -39,7 +39,7 @@ def backfill(rules: qualify.Rules, dry_run: bool, progress: Progress,
     counts: Counter[str] = Counter()
     plan = list(_plan(unqualified(), rules))
     with progress([pkg for pkg, _t, _r in plan]) as bar:
-        for (pkg, typology, reason), _item in zip(plan, bar, strict=True):
+        for (pkg, typology, _reason), _item in zip(plan, bar, strict=True):
             if typology is None:
                 counts["unmatched"] += 1
                 continue

@@ -16,7 +16,7 @@ FACETS = ["territorial_typology", "access_class", "vocab_spmd_partner_roles", "g
 
 
 @pytest.fixture
-def catalogue() -> dict:
+def catalogue(catalogue_site: None) -> dict:
     site = {"ignore_auth": True, "user": factories.Sysadmin()["name"]}
     transport = factories.Organization(name="delegataire", partner_roles=["producer",
                                                                           "service-producer"])

@@ -130,13 +130,14 @@ def spmd_partner_list(context: dict[str, Any], data_dict: dict[str, Any]) -> lis
         org_roles = by_org.get(org["id"], [])
         if not org_roles or (role and role not in org_roles):
             continue
-        found = _search_all(user_context, f'+owner_org:"{org["id"]}"', fl="name,title,type")
+        found = _search_all(user_context, f'+owner_org:"{org["id"]}" +dataset_type:(dataset OR "use-case")',
+                            fl="name,title,dataset_type")
         partners.append({
             "name": org["name"], "title": org["title"], "partner_roles": org_roles,
             "datasets": [{"name": p["name"], "title": p["title"]}
-                         for p in found if p.get("type", "dataset") == "dataset"],
+                         for p in found if p.get("dataset_type") == "dataset"],
             "use_cases": [{"name": p["name"], "title": p["title"]}
-                          for p in found if p.get("type") == use_cases.USE_CASE],
+                          for p in found if p.get("dataset_type") == use_cases.USE_CASE],
         })
     return partners
 
