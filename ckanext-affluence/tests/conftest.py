@@ -41,7 +41,10 @@ def affluence_config(ckan_config: Any, monkeypatch: pytest.MonkeyPatch, tmp_path
 @pytest.fixture
 def site(clean_db: None, clean_index: None, clean_redis: None, clean_queues: None,
          with_plugins: None, affluence_config: Path, with_test_worker: None,
-         with_request_context: None) -> Path:
+         app: Any) -> Path:
+    # ``app``: CKAN's app with the dataset type's blueprints (resource URLs);
+    # no request context is kept open, so every test request gets its own
+    # (and its own language).
     return affluence_config
 
 

@@ -152,14 +152,8 @@ def run_job(package_id: str, run_id: str) -> dict[str, Any]:
             progress=_Progress(run_id),
         )
         records.update_run(run_id, progress="publish")
-        pagedata.build(staged, inputs.timetable)
-        if inputs.timetable is not None:
-            # The feed needs the timetable the forecast was made with.
-            shutil.copyfile(inputs.timetable, staged / "timetable.zip")
-        storage.publish(package_id, run_id, staged)
+        publish(dataset, run_id, staged, inputs.timetable)
         staged = None
-        outputs.ensure_resources(dataset, _site_context())
-        storage.prune(package_id, settings.integer("keep_runs"))
         duration = time.monotonic() - started
         metrics = dict(result.metrics, used=result.used, rows=result.rows,
                        training_window=[d.isoformat() for d in result.training_window],
@@ -185,6 +179,18 @@ def run_job(package_id: str, run_id: str) -> dict[str, Any]:
             storage.discard(staged)
         if redis.get(lock) in (run_id, run_id.encode()):
             redis.delete(lock)
+
+
+def publish(dataset: dict[str, Any], run_id: str, staged: Path, timetable: Path | None) -> None:
+    """Complete a run's folder (page slices, timetable), swap it in, refresh
+    the output resources, drop old runs."""
+    pagedata.build(staged, timetable)
+    if timetable is not None:
+        # The feed needs the timetable the forecast was made with.
+        shutil.copyfile(timetable, staged / "timetable.zip")
+    storage.publish(dataset["id"], run_id, staged)
+    outputs.ensure_resources(dataset, _site_context())
+    storage.prune(dataset["id"], settings.integer("keep_runs"))
 
 
 def _fail_invalid(run_id: str, staged: Path | None, errors: list[dict[str, Any]],

@@ -1,8 +1,8 @@
 """Server-rendered SVG charts of the public page (no JavaScript, no CDN).
 
 Crowding classes are never told by colour alone: each class also has its own
-fill pattern, every bar and cell carries a text label (``<title>`` and the
-level's letter), and the page shows the same numbers in a table.
+fill pattern, every bar carries a text label (``<title>`` and the level's number,
+1 low to 3 high, as in the legend), every cell its value, and the page shows the same numbers in a table.
 """
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def slot_chart(rows: Sequence[Sequence[Any]], labels: dict[int, str], title: str
                          f'y2="{y(row[low]):.1f}" stroke="#222"/>')
         if bar >= 9:
             parts.append(f'<text x="{x + bar / 2:.1f}" y="{y(0) - 3:.1f}" text-anchor="middle" '
-                         f'font-size="9" fill="#fff" font-weight="bold">{escape(labels[level][0])}</text>')
+                         f'font-size="10" fill="#fff" font-weight="bold">{level}</text>')
         parts.append("</g>")
         if i % every == 0:
             parts.append(f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 16}" '
@@ -95,7 +95,9 @@ def heatmap(stops: Sequence[tuple[str, str]], slots: Sequence[str],
     width = name_w + cell_w * len(slots) + 4
     height = head + cell_h * len(stops) + 4
     value = 5 if use_load else 1
+    # Natural size at most: a short day must not blow the cells up.
     parts = [f'<svg class="affluence-heatmap" viewBox="0 0 {width} {height}" role="img" '
+             f'style="max-width:{width}px;min-width:{min(width, 640)}px" '
              f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
              f"<title>{escape(title)}</title>", DEFS]
     every = 1 if cell_w >= 30 else 2
