@@ -11,7 +11,14 @@ from consent_testing import CSV, World, personal_dataset_dict, upload
 
 
 @pytest.fixture
-def world(clean_db: None, with_plugins: None, app: Any) -> World:
+def world(clean_db: None, clean_index: None, with_plugins: None, app: Any,
+          migrate_db_for: Any) -> World:
+    from ckan import plugins
+
+    # The shared clean_db migrates neither spmd_access nor activity (yet).
+    for plugin in ("activity", "spmd_access"):
+        if plugins.plugin_loaded(plugin):
+            migrate_db_for(plugin)
     sysadmin = factories.Sysadmin()
     producer, recipient, other = factories.User(), factories.User(), factories.User()
     alice, bob, stranger = factories.User(name="alice"), factories.User(name="bob"), factories.User()
