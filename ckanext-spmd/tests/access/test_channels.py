@@ -280,3 +280,4 @@ def test_dataset_turned_restricted_masks_its_earlier_activities(world: World) ->
     assert "https://open.example/a.csv" in json.dumps(
         call("package_activity_list", world.producer_admin, id=open_id))
 
+
