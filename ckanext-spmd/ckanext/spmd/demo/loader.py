@@ -17,7 +17,7 @@ from ckan.lib import uploader
 from ckan.plugins import toolkit
 from werkzeug.datastructures import FileStorage
 
-from . import catalogue, files, qualification, tables
+from . import access_requests, catalogue, files, qualification, tables
 from .catalogue import DatasetSpec, GroupSpec, OrganizationSpec, ResourceSpec
 from .qualification import UseCaseSpec
 
@@ -71,6 +71,7 @@ def load(echo: Echo) -> Summary:
         echo(f"use case {use_case['name']}: {status}")
     # Demo access requests (ckanext/spmd/demo/access_requests.py, written with
     # the access plugin) are loaded here, once everything they refer to exists.
+    access_requests.load(echo, user)
     result = {kind: {s: counts[s] for s in STATUSES} for kind, counts in summary.items()}
     totals = "; ".join(f"{kind}: {counted(counts)}" for kind, counts in result.items())
     echo(f"demo territory loaded in {time.monotonic() - started:.1f}s ({totals})")
