@@ -161,7 +161,8 @@ def test_a_failed_run_keeps_the_previous_aggregate(setup: Setup) -> None:
     run_worker()
     status = setup.status()
     assert status["state"] == "error"
-    assert "column 'kwh': measure is not a number" in status["last_error"]
+    assert status["last_error"] == ("file 'consommations', row 10, column 'kwh': "
+                                    "measure is not a number")
     pd.testing.assert_frame_equal(setup.published(), before)
     # Fixing the file publishes again.
     setup.upload(csv_text(ROWS))

@@ -233,6 +233,20 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
 
 
+# Optional columns naming where each row comes from, for error messages
+# (the job filters and concatenates files, so positions alone would mislead).
+SOURCE_FILE, SOURCE_ROW = "_source_file", "_source_row"
+
+
+def _where(frame: pd.DataFrame, position: int) -> str:
+    if SOURCE_ROW in frame.columns:
+        row = frame[SOURCE_ROW].iloc[position]
+        name = frame[SOURCE_FILE].iloc[position] if SOURCE_FILE in frame.columns else None
+        return f"file {name!r}, row {row}" if name else f"row {row}"
+    # A plain frame: line numbers as in a CSV file whose header is line 1.
+    return f"line {position + 2}"
+
+
 def _numbers(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
     raw = frame[column]
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
@@ -246,8 +260,8 @@ def _numbers(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
     bad = values.isna() & ~blank
     if bad.any():
         # Line numbers as in the CSV file: the header is line 1.
-        line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-        raise DerivativeInputError(f"line {line}, column {column!r}: {what} is not a number")
+        where = _where(frame, int(np.flatnonzero(bad.to_numpy())[0]))
+        raise DerivativeInputError(f"{where}, column {column!r}: {what} is not a number")
     return values.astype(float)
 
 
@@ -266,8 +280,8 @@ def prepare(frame: pd.DataFrame, spec: Spec, zones: Zones | None = None) -> pd.D
     persons = _texts(frame[spec.key_column])
     empty = np.array([p is None for p in persons], dtype=bool)
     if empty.any():
-        line = int(np.flatnonzero(empty)[0]) + 2
-        raise DerivativeInputError(f"line {line}, column {spec.key_column!r}: empty person key")
+        where = _where(frame, int(np.flatnonzero(empty)[0]))
+        raise DerivativeInputError(f"{where}, column {spec.key_column!r}: empty person key")
     columns[_PERSON] = persons
 
     iris = (_texts(frame[spec.iris_column]) if spec.iris_column
@@ -277,8 +291,8 @@ def prepare(frame: pd.DataFrame, spec: Spec, zones: Zones | None = None) -> pd.D
         lon = _numbers(frame, spec.longitude_column, "longitude").to_numpy()
         out_of_range = (np.abs(lat) > 90) | (np.abs(lon) > 180)
         if out_of_range.any():
-            line = int(np.flatnonzero(out_of_range)[0]) + 2
-            raise DerivativeInputError(f"line {line}: coordinates out of range")
+            where = _where(frame, int(np.flatnonzero(out_of_range)[0]))
+            raise DerivativeInputError(f"{where}: coordinates out of range")
         if zones is not None:
             todo = np.array([code is None for code in iris], dtype=bool)
             if todo.any():

@@ -119,13 +119,24 @@ def _read_rows(pkg: dict[str, Any], key_column: str, keys: set[str]) -> pd.DataF
         path = storage.upload_path(resource)
         if path is None:
             raise StorageUnavailable(f"resource {resource['id']}: stored file not found")
+        name = resource.get("name") or resource["id"]
         try:
-            header, rows = csvdata.read_rows(path, key_column, lambda key: key in keys)
+            # All rows, to know each kept row's number (1 = header) for errors.
+            header, rows = csvdata.read_rows(path, key_column, lambda key: True)
         except csvdata.CsvDataError as error:
             raise DerivativeInputError(
-                f"resource {resource.get('name') or resource['id']}: {error.reason}"
-                + (f" (row {error.row})" if error.row else ""))
-        frames.append(pd.DataFrame(rows, columns=header, dtype=object))
+                f"file {name!r}: {error.reason}" + (f" (row {error.row})" if error.row else ""))
+        k = header.index(key_column)
+        kept = [(number, row) for number, row in enumerate(rows, start=2) if row[k] in keys]
+        for number, row in kept:
+            if len(row) != len(header):
+                raise DerivativeInputError(
+                    f"file {name!r}, row {number}: {len(row)} values where the header has "
+                    f"{len(header)}")
+        frame = pd.DataFrame([row for _, row in kept], columns=header, dtype=object)
+        frame[aggregation.SOURCE_ROW] = [number for number, _ in kept]
+        frame[aggregation.SOURCE_FILE] = name
+        frames.append(frame)
     if not frames:
         raise DerivativeInputError("the dataset has no uploaded CSV file to aggregate")
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
