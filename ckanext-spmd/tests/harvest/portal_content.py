@@ -1,7 +1,8 @@
-"""Content of the small portal the harvest tests serve (run as a script:
-``python portal_content.py <ini>``): one producer, two public datasets, a
+"""Database and content of the small portal the harvest tests serve (run as
+a script: ``python portal_content.py <ini>``): a clean database, one producer, two public datasets, a
 restricted one and, when ckanext-consent is loaded, a personal-data one.
-Prints one JSON line: the names created, by kind."""
+Prints one JSON line: the names created, by kind; then, given a port
+(``python portal_content.py <ini> <port>``), serves the portal there."""
 from __future__ import annotations
 
 import json
@@ -44,11 +45,16 @@ def minimal(schema: dict[str, Any], org_id: str) -> dict[str, Any]:
     return values
 
 
-def main(ini: str) -> None:
+def main(ini: str, port: int | None = None) -> None:
     from ckan import plugins
     from ckan.cli import load_config
+    from ckan.cli.cli import ckan
     from ckan.config.middleware import make_app
 
+    # A fresh database, through CKAN's own commands, in this one process
+    # (each separate `ckan` run would load every plugin again).
+    for args in (["db", "clean", "--yes"], ["db", "init"]):
+        ckan.main(args=["-c", ini, *args], standalone_mode=False)
     app = make_app(load_config(ini))
     with app._wsgi_app.test_request_context():
         org = call("organization_create", {
@@ -91,8 +97,15 @@ def main(ini: str) -> None:
                 "notes": "Consommations d'électricité des foyers participants.",
                 **minimal(schema, org["id"])})
             created["personal"].append("consommations-individuelles")
-    print(json.dumps(created))
+    print(json.dumps(created), flush=True)
+    if port:
+        # Served by this same process (what `ckan run` does, without loading
+        # every plugin again nor regenerating the JS translations).
+        from werkzeug.serving import run_simple
+
+        run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False,
+                   use_debugger=False)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None)

@@ -7,6 +7,7 @@ test database's user) when missing, as scripts/test.sh creates the test one.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -14,13 +15,13 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import requests
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parents[3]
-CKAN = str(Path(sys.executable).with_name("ckan"))
 HERE = Path(__file__).resolve().parent
 
 
@@ -92,24 +93,25 @@ format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
     return path
 
 
-def ckan(ini: Path, *args: str) -> str:
-    # The served portal's own environment: none of the test's overrides.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CKAN_")}
-    done = subprocess.run([CKAN, "-c", str(ini), *args], capture_output=True, text=True,
-                          env=env, cwd=REPO)
-    if done.returncode:
-        raise RuntimeError(f"ckan {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
 @contextlib.contextmanager
-def served(ini: Path, port: int, timeout: float = 60) -> Iterator[str]:
+def served(ini: Path, port: int, timeout: float = 180) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A clean database with the content of ``portal_content.py``, served on
+    ``port`` by the same process: yields the base URL and the names created."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CKAN_")}
     process = subprocess.Popen(
-        [CKAN, "-c", str(ini), "run", "-H", "127.0.0.1", "-p", str(port), "-r", "-D", "-t"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=REPO)
+        [sys.executable, str(HERE / "portal_content.py"), str(ini), str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
     base = f"http://127.0.0.1:{port}"
     try:
+        assert process.stdout is not None
+        output = []  # CKAN's db commands print first; the content line is JSON
+        while not (line := process.stdout.readline()).startswith("{"):
+            output.append(line)
+            if not line:
+                process.kill()
+                raise RuntimeError(f"the served portal did not load: {''.join(output)}"
+                                   f"{process.stderr.read() if process.stderr else ''}")
+        content = json.loads(line)
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -118,24 +120,13 @@ def served(ini: Path, port: int, timeout: float = 60) -> Iterator[str]:
             except requests.ConnectionError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the served portal did not start: "
-                                   f"{process.stderr.read().decode() if process.stderr else ''}")
-            time.sleep(0.5)
-        yield base
+                raise RuntimeError("the served portal did not start: "
+                                   f"{process.stderr.read() if process.stderr else ''}")
+            time.sleep(0.3)
+        yield base, content
     finally:
         process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-
-
-def load_content(ini: Path) -> dict[str, list[str]]:
-    import json
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CKAN_")}
-    done = subprocess.run([sys.executable, str(HERE / "portal_content.py"), str(ini)],
-                          capture_output=True, text=True, env=env, cwd=REPO)
-    if done.returncode:
-        raise RuntimeError(f"portal content failed:\n{done.stdout}\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])

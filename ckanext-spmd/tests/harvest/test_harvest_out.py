@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import served_portal
 from ckan.common import config
 from ckan.plugins import toolkit
@@ -77,10 +78,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     port = served_portal.free_port()
     ini = served_portal.write_ini(tmp / "portal.ini", db_url, port, SERVED_PLUGINS,
                                   config["ckan.redis.url"], tmp / "storage")
-    served_portal.ckan(ini, "db", "clean", "--yes")
-    served_portal.ckan(ini, "db", "init")
-    content = served_portal.load_content(ini)
-    with served_portal.served(ini, port) as base:
+    with served_portal.served(ini, port) as (base, content):
         yield {"base": base, **content}
 
 
@@ -121,3 +119,17 @@ def test_a_ckan_harvester_copies_our_portal_without_restricted_or_personal_data(
     assert not any(name in c for name in portal["personal"] for c in stored)
     harvested = toolkit.get_action("package_search")({"ignore_auth": True}, {"rows": 100})
     assert {p["name"] for p in harvested["results"]} == set(arrived)
+
+
+def test_served_dcat_catalogue_has_no_personal_data_nor_data_urls(portal: dict[str, Any]) -> None:
+    """The same portal's RDF catalogue, with ckanext-consent's personal-data
+    type for real: metadata of public and restricted datasets, nothing else."""
+    body = requests.get(f"{portal['base']}/catalog.ttl", timeout=30).content.decode()
+    for name in portal["public"] + portal["restricted"]:
+        assert f"/dataset/{name}>" in body, name
+    for name in portal["personal"]:
+        assert name not in body
+    assert "secret-validations" not in body
+    body = requests.get(f"{portal['base']}/dataset/validations-bel.ttl",
+                        timeout=30).content.decode()
+    assert "Validations par arrêt" in body and "secret-validations" not in body
