@@ -138,3 +138,16 @@ def test_anonymous_cannot_act(world: World) -> None:
                          ("consent_list_mine", {}), ("consent_downloads_mine", {})):
         with pytest.raises(toolkit.NotAuthorized):
             helpers.call_action(action, context={"user": "", "ignore_auth": False}, **data)
+
+
+def test_pages_in_french_with_english_available(app, enrolled: World) -> None:
+    url = f"/dataset/{enrolled.dataset['name']}/consent"
+    french = app.get(url).get_data(as_text=True)
+    assert "Conditions du traitement" in french and "Se connecter pour consentir" in french
+    assert "Terms of the processing" in app.get(f"/en{url}").get_data(as_text=True)
+    token = {"Authorization": helpers.call_action(
+        "api_token_create", context={"user": "alice"}, user="alice", name="t")["token"]}
+    page = app.get("/mes-donnees", headers=token).get_data(as_text=True)
+    assert "Mes lignes" in page and "K1" in page and "K2" not in page
+    assert app.get("/my-data", headers=token).status_code == 200
+    assert app.get("/my-data", follow_redirects=False).status_code == 302
