@@ -13,7 +13,14 @@ import pytest
 from ckan.tests import factories
 from playwright.sync_api import Page, expect
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("empty_site", "with_plugins")]
+# The catalogue's schemas (ckanext-scheming) are on: the dataset form asks
+# for a territorial typology and its fields.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.ckan_config(
+        "ckan.plugins", "spmd_search scheming_datasets scheming_organizations spmd"),
+    pytest.mark.usefixtures("empty_site", "with_plugins"),
+]
 
 PASSWORD = "Mot-de-passe-2025!"
 
@@ -219,6 +226,9 @@ def test_create_dataset_through_the_form(page: Page, shot: Any, portal: Any) -> 
     page.locator("#field-notes").fill("Autorisations d'urbanisme délivrées depuis 2020.")
     page.locator("#field-organizations").select_option(label="Service de l'urbanisme")
     page.locator("#field-private").select_option("False")
+    page.locator("#field-territorial_typology").select_option("territory")
+    page.locator("#field-production_mode").select_option("administrative-records")
+    page.locator("#field-method_notes").fill("Extraction du logiciel d'instruction.")
     shot("etape-1")
     page.locator("button[name=save]", has_text="Suivant").click()
 
@@ -237,6 +247,7 @@ def test_create_dataset_through_the_form(page: Page, shot: Any, portal: Any) -> 
     expect(resource.locator("a.heading")).to_contain_text("Permis 2020-2025")
     expect(resource.locator(".format-label")).to_have_text("CSV")
     expect(page.locator("aside")).to_contain_text("Service de l'urbanisme")
+    expect(page.locator(".additional-info")).to_contain_text("Donnée du territoire")
     shot("jeu-cree")
 
     # public: an anonymous visitor finds it

@@ -53,6 +53,13 @@ def dataset_facets(facets_dict: dict[str, Any], package_type: str) -> dict[str, 
     return facets_dict
 
 
+def organization_facets(facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
+    """As on /dataset, without the organisation (the page's own)."""
+    facets = dataset_facets(facets_dict, package_type)
+    facets.pop("organization", None)
+    return facets
+
+
 def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """The owner's partner roles (multi-valued) and the access class, which
     is ``open`` when missing (datasets from before the plugin)."""

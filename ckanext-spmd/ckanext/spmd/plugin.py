@@ -59,7 +59,7 @@ class SpmdPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def organization_facets(self, facets_dict: dict[str, Any], organization_type: str,
                             package_type: str | None) -> dict[str, Any]:
-        return catalogue_facets.dataset_facets(facets_dict, package_type or "dataset")
+        return catalogue_facets.organization_facets(facets_dict, package_type or "dataset")
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return catalogue_facets.before_dataset_index(pkg_dict)
