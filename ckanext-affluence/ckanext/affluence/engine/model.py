@@ -165,14 +165,22 @@ def baseline_predict(key: np.ndarray, day: np.ndarray, slot: np.ndarray, ctx: Co
     return np.nan_to_num(p, nan=0.0).astype(np.float32)
 
 
-def train(X: np.ndarray, y: np.ndarray, rounds: int | None = None, seed: int = 7,
-          max_rows: int | None = None) -> tuple[xgb.Booster, int]:
-    rounds = rounds or ROUNDS
-    max_rows = max_rows or MAX_TRAIN_ROWS
+def training_rows(y: np.ndarray, mask: np.ndarray | None = None, seed: int = 7) -> np.ndarray:
+    """Indices of the rows to train on: labelled, within ``mask``, and a random
+    sample of MAX_TRAIN_ROWS when there are more (features are then built for
+    the sample only)."""
     ok = ~np.isnan(y)
+    if mask is not None:
+        ok &= mask
     idx = np.flatnonzero(ok)
-    if len(idx) > max_rows:
-        idx = np.sort(np.random.default_rng(seed).choice(idx, max_rows, replace=False))
+    if len(idx) > MAX_TRAIN_ROWS:
+        idx = np.sort(np.random.default_rng(seed).choice(idx, MAX_TRAIN_ROWS, replace=False))
+    return idx
+
+
+def train(X: np.ndarray, y: np.ndarray, rounds: int | None = None) -> tuple[xgb.Booster, int]:
+    rounds = rounds or ROUNDS
+    idx = np.flatnonzero(~np.isnan(y))
     dtrain = xgb.QuantileDMatrix(X[idx], label=y[idx], feature_names=FEATURE_NAMES,
                                  max_bin=PARAMS["max_bin"], nthread=PARAMS["nthread"])
     booster = xgb.train(PARAMS, dtrain, num_boost_round=rounds)

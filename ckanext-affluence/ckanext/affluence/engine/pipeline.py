@@ -204,13 +204,18 @@ def _targets(data: Data) -> dict[str, np.ndarray]:
     return t
 
 
-def _fit(data: Data, y: np.ndarray, train_mask: np.ndarray, rounds: int | None = None):
+def _fit(data: Data, y: np.ndarray, train_mask: np.ndarray | None, rounds: int | None = None):
+    """Statistics on every training row, booster on a sample of them."""
     nkeys = len(data.keys)
-    k, d, s, yy = data.key[train_mask], data.day[train_mask], data.slot[train_mask], y[train_mask]
+    if train_mask is None:
+        k, d, s, yy = data.key, data.day, data.slot, y
+    else:
+        k, d, s, yy = data.key[train_mask], data.day[train_mask], data.slot[train_mask], y[train_mask]
     stats = M.target_stats(k, d, s, yy, data.ctx, nkeys)
     ratio = M.recent_ratio(stats, data.ctx.horizon)
-    X = M.feature_matrix(k, d, s, data.ctx, stats, ratio)
-    booster, n = M.train(X, yy, rounds=rounds)
+    idx = M.training_rows(yy)
+    X = M.feature_matrix(k[idx], d[idx], s[idx], data.ctx, stats, ratio)
+    booster, n = M.train(X, yy[idx], rounds=rounds)
     del X
     return booster, stats, ratio, n
 
@@ -305,13 +310,12 @@ def regenerate(inputs: InputFiles, out_dir: Path, *, cutoff: date | None, horizo
         for i, (name, y) in enumerate(targets.items()):
             prog("train", 0.6 + 0.25 * i / len(targets))
             use_model = bt[name]["winner"] == "model"
-            stats = M.target_stats(data.key, data.day, data.slot, y, data.ctx, nkeys)
-            ratio = M.recent_ratio(stats, data.ctx.horizon)
-            booster, ntrain = (None, 0)
             if use_model:
-                X = M.feature_matrix(data.key, data.day, data.slot, data.ctx, stats, ratio)
-                booster, ntrain = M.train(X, y)
-                del X
+                booster, stats, ratio, ntrain = _fit(data, y, None)
+            else:
+                stats = M.target_stats(data.key, data.day, data.slot, y, data.ctx, nkeys)
+                ratio = M.recent_ratio(stats, data.ctx.horizon)
+                booster, ntrain = None, 0
             bq = M.baseline_quantiles(data.key, data.day, data.slot, y, data.ctx, nkeys)
             fitted[name] = {"booster": booster, "stats": stats, "ratio": ratio, "bq": bq,
                             "used": "model" if use_model else "baseline", "train_rows": ntrain}
