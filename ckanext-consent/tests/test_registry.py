@@ -64,3 +64,11 @@ def test_update_refused_by_database_and_tampering_detected() -> None:
     model.Session.commit()
     _, problems = registry.verify()
     assert any("deleted tail" in p.reason for p in problems)
+
+
+def test_start_up_refused_without_the_masking_plugin() -> None:
+    from ckanext.consent import hooks, plugin
+
+    with pytest.raises(RuntimeError, match="needs the plugin `spmd_access`"):
+        hooks.check_start_up({"testing": False}, plugin.require_masking)
+    hooks.check_start_up({"testing": True}, plugin.require_masking)  # logged only

@@ -101,7 +101,8 @@ def _consent_change(action: str, consent_id: str, done: str) -> Any:
         toolkit.h.flash_error(_errors(err))
         result = None
     back = toolkit.request.form.get("came_from")
-    if back and back.startswith("/") and not back.startswith("//"):
+    # Only a path of this site (no scheme, no "//host", no "/\\host").
+    if back and back.startswith("/") and not back.startswith(("//", "/\\")):
         return toolkit.redirect_to(back)
     if result:
         return toolkit.redirect_to("consent.consent_page", id=result["package_id"])
