@@ -120,6 +120,14 @@ def test_a_burst_of_events_gives_one_run_and_an_open_public_aggregate(setup: Set
     assert status["runs"] == 1 and status["state"] == "ok" and not status["pending"]
     assert status["derivative"] == "defi-energie-agrege"
     assert not any(key in repr(status) for key in KEYS)   # the status names no person
+    # Expiry is no event: a request is planned for the first counted expiry.
+    scheduled = toolkit.get_job_queue().scheduled_job_registry
+    assert status["next_expiry"] and len(scheduled.get_job_ids()) == 1
+    planned = toolkit.job_from_id(scheduled.get_job_ids()[0])
+    assert planned.func_name.endswith("jobs.request_regeneration")
+    assert planned.args == (setup.dataset_id,)
+    jobs.run_once(setup.dataset_id)                          # same expiry: not planned twice
+    assert len(scheduled.get_job_ids()) == 1
 
     table = setup.published()
     assert cells(table) == {("address", "1 rue A"): 3, ("street", "rue A"): 3}

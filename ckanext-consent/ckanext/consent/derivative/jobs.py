@@ -234,7 +234,29 @@ def _run_recorded(redis: Any, keys: Keys, dataset_id: str,
     summary = regenerate(dataset_id)
     _record(redis, keys, state="ok", last_success_at=_now(), last_error="",
             **{k: v for k, v in summary.items() if k in SUMMARY_FIELDS})
+    _schedule_expiry(redis, keys, dataset_id, summary.get("next_expiry") or "")
     return summary
+
+
+def _schedule_expiry(redis: Any, keys: Keys, dataset_id: str, moment: str) -> None:
+    """Ask for a run when the next counted consent expires.
+
+    Expiry is not an event: without this the aggregate would count an
+    expired consent until the next change. Uses rq's scheduled jobs (run by
+    the worker's scheduler, on by default in ``ckan jobs worker``); one
+    entry per distinct moment, a request at a moment already planned is not
+    planned twice.
+    """
+    import datetime as dt
+
+    planned = redis.hget(keys.status, "expiry_planned")
+    planned = planned.decode() if isinstance(planned, bytes) else planned
+    if not moment or planned == moment:
+        return
+    when = dt.datetime.fromisoformat(moment) + dt.timedelta(seconds=1)
+    toolkit.get_job_queue().enqueue_at(when, request_regeneration, dataset_id,
+                                       job_timeout=60)
+    redis.hset(keys.status, "expiry_planned", moment)
 
 
 def run_once(dataset_id: str) -> dict[str, Any]:
@@ -255,7 +277,7 @@ def run_once(dataset_id: str) -> dict[str, Any]:
 
 
 SUMMARY_FIELDS = ("derivative_id", "resource_id", "published_cells",
-                  "suppressed_persons", "changed")
+                  "suppressed_persons", "changed", "next_expiry")
 
 
 def _finish(redis: Any, keys: Keys, dataset_id: str, covered: int, handover: bool) -> int:

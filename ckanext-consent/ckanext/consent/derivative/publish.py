@@ -168,9 +168,24 @@ def regenerate_now(dataset_id: str) -> dict[str, Any]:
     release, content = build(pkg)
     derivative = _ensure_derivative(pkg, context)
     resource, changed = _publish(derivative, content, release.note, context)
+    expiry = next_expiry(pkg["id"])
     return {"derivative_id": derivative["id"], "resource_id": resource["id"],
             "published_cells": len(release.table),
-            "suppressed_persons": release.note["suppressed_persons"], "changed": changed}
+            "suppressed_persons": release.note["suppressed_persons"], "changed": changed,
+            "next_expiry": expiry.isoformat() if expiry else ""}
+
+
+def next_expiry(package_id: str) -> Any:
+    """When the next counted consent expires (no event marks an expiry, so
+    the job schedules a run for that moment), or None."""
+    from ckanext.consent import registry, rules
+
+    version, _ = registry.current_terms(package_id)
+    now = rules.utcnow()
+    moments = [s.expires_at for s in registry.snapshots(package_id)
+               if s.expires_at is not None and rules.covers(s, PURPOSE)
+               and rules.state(s, version, now) == rules.STATE_GIVEN]
+    return min(moments) if moments else None
 
 
 # --- the open dataset ------------------------------------------------------------
