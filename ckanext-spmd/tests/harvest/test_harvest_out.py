@@ -133,3 +133,35 @@ def test_served_dcat_catalogue_has_no_personal_data_nor_data_urls(portal: dict[s
     body = requests.get(f"{portal['base']}/dataset/validations-bel.ttl",
                         timeout=30).content.decode()
     assert "Validations par arrêt" in body and "secret-validations" not in body
+
+
+SPMD_HARVESTER_PLUGINS = ("spmd_search scheming_datasets scheming_organizations spmd spmd_access "
+                          "harvest spmd_ckan_harvester dcat spmd_dcat spmd_harvest")
+
+
+@pytest.mark.ckan_config("ckan.plugins", SPMD_HARVESTER_PLUGINS)
+@pytest.mark.usefixtures("clean_db", "clean_index", "with_plugins")
+def test_another_spmd_portal_harvests_ours_with_its_fields(portal: dict[str, Any]) -> None:
+    """The CKAN harvester with our mapping: the remote's typology and fields
+    arrive as fields of our schema (the mirrored extras folded back)."""
+    from ckanext.spmd.harvest import cli as harvest_cli
+
+    org = factories.Organization(partner_roles=["producer"])
+    source = toolkit.get_action("harvest_source_create")({"ignore_auth": True, "user": ""}, {
+        "name": "voisin", "url": portal["base"], "source_type": "spmd_ckan",
+        "owner_org": org["id"],
+        "config": json.dumps({"spmd_default_typology": "territory",
+                              "spmd_local_edits": "keep"})})
+    lines: list[str] = []
+    report = harvest_cli.run_source(source["id"], echo=lines.append)
+    assert report["errors"] == []
+    assert report["created"] == len(portal["public"]) + len(portal["restricted"])
+    stops = toolkit.get_action("package_show")({"ignore_auth": True}, {"id": "arrets-bel"})
+    assert stops["territorial_typology"] == "territorial-interest"
+    assert stops["public_service"] == "transport"
+    assert stops["frequency"] == "MONTHLY"
+    assert json.loads(stops["spatial"])["type"] == "Polygon"
+    restricted = toolkit.get_action("package_show")({"ignore_auth": True},
+                                                    {"id": "validations-bel"})
+    assert restricted["access_class"] == "restricted"
+    assert all(not r["url"] for r in restricted["resources"])
