@@ -63,6 +63,15 @@ def spmd_datasets_used(use_case: dict[str, Any]) -> list[dict[str, Any]]:
     return linked
 
 
+def spmd_organizations_available(dataset_type: str = "dataset") -> list[dict[str, Any]]:
+    """The organisations the user may publish in whose roles allow owning
+    ``dataset_type`` (producers; project holders and animators for use cases)."""
+    allowed = roles.may_file_use_cases if dataset_type == use_cases.USE_CASE \
+        else roles.may_own_datasets
+    return [org for org in toolkit.h.organizations_available("create_dataset")
+            if allowed(org["id"])]
+
+
 def spmd_may_see_to_be_qualified() -> bool:
     try:
         toolkit.check_access("spmd_to_be_qualified", {"user": toolkit.g.user}, {})

@@ -113,3 +113,25 @@ def test_anonymous_visitors_cannot_manage_roles() -> None:
     with pytest.raises(toolkit.NotAuthorized):
         toolkit.get_action("spmd_partner_roles_update")(
             as_user(None), {"id": target["id"], "partner_roles": ["producer"]})
+
+
+def test_the_form_offers_only_organisations_that_may_own_the_type(app) -> None:
+    prod = producer(title="Productrice")
+    observer = factories.Organization(partner_roles=["observer"], title="Observatrice")
+    holder = factories.Organization(partner_roles=["project-holder"], title="Porteuse")
+    user = editor_of(prod)
+    for org in (observer, holder):
+        toolkit.get_action("organization_member_create")(
+            {"ignore_auth": True}, {"id": org["id"], "username": user["name"], "role": "editor"})
+    headers = {"Authorization": factories.APIToken(user=user["name"])["token"]}
+
+    def owner_options(url: str) -> str:
+        page = app.get(url, headers=headers).get_data(as_text=True)
+        select = page[page.index('id="field-organizations"'):]
+        return select[:select.index("</select>")]
+
+    dataset_owners = owner_options("/dataset/new")
+    assert "Productrice" in dataset_owners
+    assert "Observatrice" not in dataset_owners and "Porteuse" not in dataset_owners
+    use_case_owners = owner_options("/use-case/new")
+    assert "Porteuse" in use_case_owners and "Productrice" not in use_case_owners
