@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 from ckan.plugins import toolkit
 
-from ckanext.consent import csvdata, storage
+from ckanext.consent import access, csvdata, storage
 from ckanext.consent.derivative import aggregation
 from ckanext.consent.derivative.errors import DerivativeInputError
 
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 PURPOSE = "open-statistics"
 PERSONAL_TYPE = "personal-data"
-ZONES_ROLE = "zones"
+ZONES_ROLE = access.ZONES_ROLE
 SUFFIX = "-agrege"
 RESOURCE_NAME = "agregat-anonymise.csv"
 NAME_MAX = 100
@@ -114,7 +114,7 @@ class StorageUnavailable(RuntimeError):
 def _read_rows(pkg: dict[str, Any], key_column: str, keys: set[str]) -> pd.DataFrame:
     frames = []
     for resource in pkg.get("resources", []):
-        if is_zones(resource) or resource.get("url_type") != "upload":
+        if not access.is_rows_resource(resource) or resource.get("url_type") != "upload":
             continue
         path = storage.upload_path(resource)
         if path is None:
