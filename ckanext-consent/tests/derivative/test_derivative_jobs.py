@@ -233,6 +233,13 @@ def test_the_actions_are_for_the_producer(setup: Setup) -> None:
     assert result["pending"] and queued() == 1
     assert world.call("consent_derivative_status", world.sysadmin,
                       id=setup.dataset_id)["derivative"] == "defi-energie-agrege"
+    # Deleting the open dataset stops the publication: the job does not revive it.
+    world.call("package_delete", world.producer, id="defi-energie-agrege")
+    run_worker()
+    status = setup.status()
+    assert status["state"] == "error" and "was deleted" in status["last_error"]
+    assert status["derivative"] is None
+    assert world.call("package_show", world.sysadmin, id="defi-energie-agrege")["state"] == "deleted"
 
 
 def test_zones_place_rows_by_coordinates(setup: Setup) -> None:

@@ -223,6 +223,10 @@ def _ensure_derivative(pkg: dict[str, Any], context: dict[str, Any]) -> dict[str
     except toolkit.ObjectNotFound:
         existing = None
     if existing is not None:
+        if existing.get("state") == "deleted":
+            # Deleting it is how a producer stops the publication: no revival.
+            raise DerivativeInputError(
+                f"the open derivative {name!r} was deleted: restore it to publish again")
         # Never write into a dataset someone else created under our name.
         if (existing.get("owner_org") != pkg.get("owner_org") or existing.get("type") != "dataset"
                 or existing.get("access_class", "open") != "open"):
@@ -335,6 +339,7 @@ def _patch(resource: dict[str, Any], content: bytes, digest: str, note: dict[str
 def derivative_of(pkg: dict[str, Any]) -> dict[str, Any] | None:
     """The open derivative of a personal-data dataset, if published."""
     try:
-        return toolkit.get_action("package_show")(_context(), {"id": derivative_name(pkg)})
+        found = toolkit.get_action("package_show")(_context(), {"id": derivative_name(pkg)})
     except toolkit.ObjectNotFound:
         return None
+    return found if found.get("state") == "active" else None
