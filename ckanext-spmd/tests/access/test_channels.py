@@ -281,3 +281,18 @@ def test_dataset_turned_restricted_masks_its_earlier_activities(world: World) ->
         call("package_activity_list", world.producer_admin, id=open_id))
 
 
+
+
+def test_a_masked_dict_is_never_written_back(world: World) -> None:
+    masked = call("package_show", None, id=world.dataset["id"])
+    with pytest.raises(toolkit.ValidationError) as error:
+        toolkit.get_action("package_update")({"user": world.sysadmin["name"]}, masked)
+    assert masking.MASKED_FLAG in error.value.error_dict
+    resource = call("resource_show", None, id=world.link["id"])
+    with pytest.raises(toolkit.ValidationError):
+        toolkit.get_action("resource_update")({"user": world.sysadmin["name"]}, resource)
+    assert call("resource_show", world.sysadmin, id=world.link["id"])["url"] == SECRET_URL
+    # the producer's own round trip works
+    shown = call("package_show", world.producer_admin, id=world.dataset["id"])
+    updated = toolkit.get_action("package_update")({"user": world.producer_admin["name"]}, shown)
+    assert SECRET_URL in _urls(updated)

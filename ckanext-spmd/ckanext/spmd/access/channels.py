@@ -240,8 +240,32 @@ def resource_view_show(next_action: Any, context: Context, data_dict: dict[str, 
     return result
 
 
+# -- updates from masked dicts ---------------------------------------------------
+
+def _refuse_masked(data_dict: dict[str, Any], resources: list[Any]) -> None:
+    """A masked dict written back would empty the URLs for good: refuse it."""
+    if data_dict.get(masking.MASKED_FLAG) or any(
+            isinstance(r, dict) and r.get(masking.MASKED_FLAG) for r in resources):
+        raise toolkit.ValidationError({masking.MASKED_FLAG: [toolkit._(
+            "This dataset was shown with its data masked: update it as a user who "
+            "may have its data, or leave the resources out")]})
+
+
+@toolkit.chained_action
+def package_update(next_action: Any, context: Context, data_dict: dict[str, Any]) -> Any:
+    _refuse_masked(data_dict, list(data_dict.get("resources") or []))
+    return next_action(context, data_dict)
+
+
+@toolkit.chained_action
+def resource_update(next_action: Any, context: Context, data_dict: dict[str, Any]) -> Any:
+    _refuse_masked({}, [data_dict])
+    return next_action(context, data_dict)
+
+
 def actions() -> dict[str, Any]:
     out: dict[str, Any] = {
+        "package_update": package_update, "resource_update": resource_update,
         "package_search": package_search, "resource_show": resource_show,
         "resource_view_list": resource_view_list, "resource_view_show": resource_view_show,
     }
