@@ -119,9 +119,25 @@ class TestParsing:
 
     def test_string_fields_use_containment(self, schema):
         params = Params()
-        sql = Compiler(schema, params).lucene('+tags:"bus" -res_format:CSV')
-        assert "@>" in sql and "NOT" in sql
-        assert '{"tags": ["bus"]}' in params.values.values()
+        sql = Compiler(schema, params).lucene('+vocab_themes:"bus" -extras_x:CSV')
+        assert "d.fields @>" in sql and "NOT" in sql
+        assert '{"vocab_themes": ["bus"]}' in params.values.values()
+
+    def test_hot_fields_use_their_plain_columns(self, schema):
+        params = Params()
+        sql = Compiler(schema, params).lucene(
+            '+tags:"bus" -res_format:CSV +state:active +site_id:"s" organization:*')
+        assert "d.fields" not in sql
+        assert "d.c_tags @> ARRAY" in sql and "d.c_res_format @> ARRAY" in sql
+        assert "d.c_state = " in sql and "d.site_id = " in sql
+        assert "d.c_organization IS NOT NULL" in sql
+        assert {"bus", "CSV", "active", "s"} <= set(params.values.values())
+
+    def test_title_words_use_the_title_tsvector_column(self, schema):
+        sql = Compiler(schema, Params()).lucene('title:"bus"')
+        assert "d.c_title_tsv @@" in sql and "texts" not in sql
+        # other analysed fields are analysed from `texts`
+        assert "d.texts" in Compiler(schema, Params()).lucene("notes:bus")
 
     def test_min_should_match_ckan_default(self):
         assert [min_should_match(n, None) for n in range(1, 8)] == [1, 2, 2, 3, 4, 4, 5]

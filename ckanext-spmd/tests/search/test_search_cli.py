@@ -62,3 +62,18 @@ def test_stats(cli, three):
     result = cli.invoke(ckan_command, ["spmd-search", "stats"])
     assert result.exit_code == 0, result.output
     assert "active\t3" in result.output
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_rebuild_inline_and_in_worker_processes(cli, three, workers):
+    cli.invoke(ckan_command, ["search-index", "clear"])
+    model.Session.remove()
+    assert rows() == 0
+    result = cli.invoke(ckan_command, ["spmd-search", "rebuild", "--workers", workers,
+                                       "--batch-size", "1", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "Indexed 3 datasets" in result.output
+    assert f"{workers} workers" in result.output
+    model.Session.remove()
+    assert rows() == 3
+    assert helpers.call_action("package_search", q="jeu")["count"] == 3

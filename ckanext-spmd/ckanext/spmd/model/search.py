@@ -6,7 +6,16 @@ index like any other table: an emptied database has an empty index.
 """
 import sqlalchemy as sa
 from ckan.plugins import toolkit
-from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+
+from ckanext.spmd.search.columns import (
+    COLUMNS,
+    FACETS_COLUMN,
+    FACETS_EXPRESSION,
+    TEXT_COLUMN_EXPRESSION,
+    TEXT_COLUMNS,
+    expression,
+)
 
 search_doc_table = sa.Table(
     "spmd_search_doc",
@@ -19,6 +28,17 @@ search_doc_table = sa.Table(
     sa.Column("tsv", TSVECTOR, nullable=False),
     sa.Column("tsv_head", TSVECTOR, nullable=False),
     sa.Column("indexed_at", sa.DateTime(timezone=True), nullable=False),
+    # generated copies of hot fields (migration 0002, search/columns.py)
+    *(
+        sa.Column(c.sql, ARRAY(sa.Text) if c.multi else sa.Text,
+                  sa.Computed(expression(c), persisted=True))
+        for c in COLUMNS.values()
+    ),
+    sa.Column(FACETS_COLUMN, ARRAY(sa.Text), sa.Computed(FACETS_EXPRESSION, persisted=True)),
+    *(
+        sa.Column(col, TSVECTOR, sa.Computed(TEXT_COLUMN_EXPRESSION.format(f=f), persisted=True))
+        for f, col in TEXT_COLUMNS.items()
+    ),
     extend_existing=True,
 )
 

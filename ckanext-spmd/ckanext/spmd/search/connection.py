@@ -17,6 +17,12 @@ import pysolr
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from .columns import (
+    FACET_KEY_SEPARATOR,
+    FACETS_COLUMN,
+    column_for,
+    facet_key_field,
+)
 from .documents import DocumentError, build_row
 from .lucene import Compiler, Params, QuerySyntaxError
 from .schema import Schema
@@ -71,6 +77,17 @@ def _int(kwargs: dict[str, Any], key: str, default: int) -> int:
         return int(value)
     except (TypeError, ValueError) as e:
         raise pysolr.SolrError(f"Invalid integer for {key}: {value!r}") from e
+
+
+def _ranked(counts: str, mincount: int, limit: int, params: Params) -> str:
+    """Facet counts (rows k, v, c) -> json [[k, v, c]...]: ``facet.mincount``,
+    then the ``facet.limit`` largest per field, ties by value."""
+    return (
+        "(SELECT coalesce(json_agg(json_build_array(k, v, c) ORDER BY k, c DESC, v), "
+        "'[]'::json) FROM (SELECT k, v, c, row_number() OVER "
+        f"(PARTITION BY k ORDER BY c DESC, v) AS r FROM ({counts}) counted "
+        f"WHERE c >= {params.add(mincount)}) ranked WHERE r <= {params.add(limit)})"
+    )
 
 
 class PostgresSearchConnection:
@@ -178,66 +195,29 @@ class PostgresSearchConnection:
         facet_limit = _int(kwargs, "facet.limit", 100)
         facet_mincount = _int(kwargs, "facet.mincount", 0)
 
-        m_cols = ["d.index_id", f"{score} AS score"] + sort_cols
-        facet_cols = []
-        for i, name in enumerate(facet_fields):
-            field = self.schema.field(name)
-            col = "d.texts" if field.kind == "text" else "d.fields"
-            op = "->" if field.multi or field.kind == "text" else "->>"
-            facet_cols.append(f"{col}{op}{params.add(name)} AS f{i}")
-        order_cols = ", ".join(["score", "index_id"] + [c.rsplit(" AS ", 1)[1] for c in sort_cols])
-        select = {
-            "hits": "(SELECT count(*) FROM m)",
-            # the page is sorted once with LIMIT (a top-N heap sort), then
-            # kept in that order by json_agg
-            "page": (
-                "(SELECT coalesce(json_agg(json_build_array(x.index_id, x.score) "
-                f"ORDER BY {order_sql}), '[]'::json) FROM (SELECT {order_cols} FROM m "
-                f"ORDER BY {order_sql} LIMIT {params.add(max(rows, 0))} "
-                f"OFFSET {params.add(max(start, 0))}) x)"
-            ),
-        }
-        if facet_fields:
-            limit = facet_limit if facet_limit >= 0 else 2**31 - 1
-            counts = []
-            for i, name in enumerate(facet_fields):
-                field = self.schema.field(name)
-                if field.multi or field.kind == "text":
-                    counts.append(
-                        f"SELECT {i} AS k, v, count(*) AS c FROM m, "
-                        f"jsonb_array_elements_text(coalesce(m.f{i}, '[]'::jsonb)) v GROUP BY v"
-                    )
-                else:  # a plain value: no set-returning function per row
-                    counts.append(
-                        f"SELECT {i} AS k, m.f{i} AS v, count(*) AS c FROM m "
-                        f"WHERE m.f{i} IS NOT NULL GROUP BY m.f{i}"
-                    )
-            select["facets"] = (
-                "(SELECT coalesce(json_agg(json_build_array(k, v, c) ORDER BY k, c DESC, v), "
-                "'[]'::json) FROM (SELECT k, v, c, row_number() OVER "
-                "(PARTITION BY k ORDER BY c DESC, v) AS r FROM ("
-                + " UNION ALL ".join(counts)
-                + f") counted WHERE c >= {params.add(facet_mincount)}) ranked "
-                f"WHERE r <= {params.add(limit)})"
-            )
         where_sql = " AND ".join(where) or "TRUE"
-        built = ", ".join(f"'{k}', {v}" for k, v in select.items())
-        sql = (
-            f"WITH m AS MATERIALIZED (SELECT {', '.join(m_cols + facet_cols)} "
-            f"FROM {TABLE} d WHERE {where_sql}) SELECT json_build_object({built})"
-        )
+        limit = facet_limit if facet_limit >= 0 else 2**31 - 1
+        if all(facet_key_field(self.schema.field(name)) for name in facet_fields):
+            sql = self._keyed_sql(where_sql, score, order_sql, sort_cols, rows, start,
+                                  facet_fields, facet_mincount, limit, params)
+        else:
+            sql = self._generic_sql(where_sql, score, order_sql, sort_cols, rows, start,
+                                    facet_fields, facet_mincount, limit, params)
         session = self._session()
         try:
             with session.begin_nested():
                 if compiler.uses_full_text:
                     # Matching text through the GIN index costs far less than
-                    # decompressing every row's tsvector, which the planner
-                    # underestimates for frequent words: prefer the index
-                    # for this statement only.
-                    session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+                    # decompressing every row's tsvector (stored out of
+                    # line), which the planner underestimates for frequent
+                    # words: prefer the index for this statement only.
+                    previous = session.execute(sa.text(
+                        "SELECT current_setting('enable_seqscan'), "
+                        "set_config('enable_seqscan', 'off', true)")).scalar_one()
                 result = session.execute(sa.text(sql), params.values).scalar_one()
                 if compiler.uses_full_text:
-                    session.execute(sa.text("SET LOCAL enable_seqscan = on"))
+                    session.execute(sa.text("SELECT set_config('enable_seqscan', :v, true)"),
+                                    {"v": previous})
                 page = result["page"]
                 stored = self._stored([p[0] for p in page], session)
         except sa.exc.DBAPIError as e:
@@ -263,6 +243,101 @@ class PostgresSearchConnection:
                 "response": {"numFound": result["hits"], "docs": docs},
                 "facet_counts": {"facet_fields": facets} if facet_fields else {},
             }
+        )
+
+    def _generic_sql(self, where_sql: str, score: str, order_sql: str, sort_cols: list[str],
+                     rows: int, start: int, facet_fields: list[str], mincount: int,
+                     limit: int, params: Params) -> str:
+        """Any facet fields: the matched rows are materialised once, then
+        counted, paged and faceted."""
+        m_cols = ["d.index_id", f"{score} AS score"] + sort_cols
+        facet_cols = []
+        # per facet: "array" (text[] column), "jsonb" (jsonb array) or "value"
+        facet_shapes = []
+        for i, name in enumerate(facet_fields):
+            field = self.schema.field(name)
+            column = column_for(field)
+            if column is not None:
+                facet_cols.append(f"d.{column.sql} AS f{i}")
+                facet_shapes.append("array" if column.multi else "value")
+                continue
+            col = "d.texts" if field.kind == "text" else "d.fields"
+            op = "->" if field.multi or field.kind == "text" else "->>"
+            facet_cols.append(f"{col}{op}{params.add(name)} AS f{i}")
+            facet_shapes.append("jsonb" if field.multi or field.kind == "text" else "value")
+        order_cols = ", ".join(["score", "index_id"] + [c.rsplit(" AS ", 1)[1] for c in sort_cols])
+        select = {
+            "hits": "(SELECT count(*) FROM m)",
+            # the page is sorted once with LIMIT (a top-N heap sort), then
+            # kept in that order by json_agg
+            "page": (
+                "(SELECT coalesce(json_agg(json_build_array(x.index_id, x.score) "
+                f"ORDER BY {order_sql}), '[]'::json) FROM (SELECT {order_cols} FROM m "
+                f"ORDER BY {order_sql} LIMIT {params.add(max(rows, 0))} "
+                f"OFFSET {params.add(max(start, 0))}) x)"
+            ),
+        }
+        if facet_fields:
+            counts = []
+            for i, shape in enumerate(facet_shapes):
+                if shape == "array":
+                    # unnest in the select list (one ProjectSet node) costs
+                    # far less than a lateral function scan per row
+                    counts.append(
+                        f"SELECT {i} AS k, v, count(*) AS c FROM "
+                        f"(SELECT unnest(m.f{i}) AS v FROM m) u GROUP BY v"
+                    )
+                elif shape == "jsonb":
+                    counts.append(
+                        f"SELECT {i} AS k, v, count(*) AS c FROM m, "
+                        f"jsonb_array_elements_text(coalesce(m.f{i}, '[]'::jsonb)) v GROUP BY v"
+                    )
+                else:  # a plain value: no set-returning function per row
+                    counts.append(
+                        f"SELECT {i} AS k, m.f{i} AS v, count(*) AS c FROM m "
+                        f"WHERE m.f{i} IS NOT NULL GROUP BY m.f{i}"
+                    )
+            select["facets"] = _ranked(" UNION ALL ".join(counts), mincount, limit, params)
+        built = ", ".join(f"'{k}', {v}" for k, v in select.items())
+        return (
+            f"WITH m AS MATERIALIZED (SELECT {', '.join(m_cols + facet_cols)} "
+            f"FROM {TABLE} d WHERE {where_sql}) SELECT json_build_object({built})"
+        )
+
+    def _keyed_sql(self, where_sql: str, score: str, order_sql: str, sort_cols: list[str],
+                   rows: int, start: int, facet_fields: list[str], mincount: int,
+                   limit: int, params: Params) -> str:
+        """Facets all held by ``c_facets`` (the usual case): two index scans
+        in one statement (one snapshot) and nothing materialised: the page
+        is a top-N sort of the ranked matches, and one unnest of
+        ``c_facets`` counts every facet and the hits at once."""
+        page_cols = ", ".join(["d.index_id", f"{score} AS score"] + sort_cols)
+        page = (
+            "(SELECT coalesce(json_agg(json_build_array(x.index_id, x.score) "
+            f"ORDER BY {order_sql}), '[]'::json) FROM (SELECT {page_cols} FROM {TABLE} d "
+            f"WHERE {where_sql} ORDER BY {order_sql} LIMIT {params.add(max(rows, 0))} "
+            f"OFFSET {params.add(max(start, 0))}) x)"
+        )
+        if not facet_fields:
+            return (
+                f"SELECT json_build_object('hits', (SELECT count(*) FROM {TABLE} d "
+                f"WHERE {where_sql}), 'page', {page})"
+            )
+        sep = params.add(FACET_KEY_SEPARATOR)
+        field_index = " ".join(
+            f"WHEN {params.add(name)} THEN {i}"
+            for i, name in reversed(list(enumerate(facet_fields)))
+        )
+        counts = (
+            f"SELECT k, substr(v, strpos(v, {sep}) + 1) AS v, c FROM (SELECT CASE "
+            f"split_part(v, {sep}, 1) {field_index} END AS k, v, c FROM fc "
+            "WHERE v <> '') t WHERE k IS NOT NULL"
+        )
+        return (
+            f"WITH fc AS MATERIALIZED (SELECT v, count(*) AS c FROM (SELECT "
+            f"unnest(d.{FACETS_COLUMN}) AS v FROM {TABLE} d WHERE {where_sql}) u GROUP BY v) "
+            "SELECT json_build_object('hits', coalesce((SELECT c FROM fc WHERE v = ''), 0), "
+            f"'page', {page}, 'facets', {_ranked(counts, mincount, limit, params)})"
         )
 
     def _stored(self, index_ids: list[str], session: Session) -> dict[str, dict[str, Any]]:
@@ -296,7 +371,12 @@ class PostgresSearchConnection:
                 continue
             field = self.schema.field(name)
             col = "d.texts" if field.kind == "text" else "d.fields"
-            if field.multi or field.kind == "text":
+            column = column_for(field)
+            if column is not None and column.multi:
+                value = f"(d.{column.sql})[1]"
+            elif column is not None:
+                value = f"d.{column.sql}"
+            elif field.multi or field.kind == "text":
                 value = f"({col}->{params.add(name)}->>0)"
             else:
                 value = f"({col}->>{params.add(name)})"

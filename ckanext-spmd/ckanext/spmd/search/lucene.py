@@ -4,8 +4,9 @@ Queries are parsed by luqum, a real Lucene grammar, then compiled against
 the Solr schema: a ``string`` field matches whole values, a ``text`` field
 matches stemmed, accent-folded words, dates and numbers compare by value.
 The SQL refers to one table row aliased ``d`` with the columns
-``fields`` (jsonb, exact kinds), ``texts`` (jsonb, text kinds) and ``tsv``
-(the weighted catch-all ``text`` field).
+``fields`` (jsonb, exact kinds), ``texts`` (jsonb, text kinds), ``tsv``
+(the weighted catch-all ``text`` field) and the plain copies of hot fields
+(``columns.py``), used whenever they hold the field.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from luqum.exceptions import ParseError
 from luqum.parser import parser as _luqum_parser
 
 from . import text as textmod
+from .columns import column_for, text_column_for
 from .documents import DocumentError, normalise_date
 from .schema import Field, Schema
 
@@ -221,10 +223,18 @@ class Compiler:
         if field == "text":
             return "TRUE"
         f = self._field(field)
+        col = column_for(f)
+        if col is not None:
+            return f"(d.{col.sql} IS NOT NULL)"
         return f"({self._col(f)} ? {self.params.add(field)})"
 
     def _compare(self, f: Field, condition: Callable[[str], str]) -> str:
         """``condition(value_sql)``, true when any value of the field meets it."""
+        col = column_for(f)
+        if col is not None and col.multi:
+            return f"EXISTS (SELECT 1 FROM unnest(d.{col.sql}) v WHERE {condition('v')})"
+        if col is not None:
+            return f"({condition(f'd.{col.sql}')})"
         if f.multi or f.kind == "text":
             return (
                 f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(coalesce("
@@ -245,6 +255,9 @@ class Compiler:
             self.uses_full_text = True
             return f"(d.tsv @@ {tsq})"
         f = self._field(field)
+        column = text_column_for(f)
+        if column is not None:
+            return f"(d.{column} @@ {tsq})"
         doc = f"spmd_search_join({self._col(f)}->{self.params.add(field)})"
         vec = " || ".join(f"to_tsvector('{c}', {doc})" for c in TEXT_CONFIGS)
         return f"(({vec}) @@ {tsq})"
@@ -259,11 +272,22 @@ class Compiler:
         if f.kind == "ngram":
             # Solr n-grams match substrings; a trigram index serves LIKE here.
             like = "%" + textmod.like_literal(textmod.fold(value)) + "%"
+            col = column_for(f)
+            if col is not None:
+                return f"(d.{col.sql} LIKE {self.params.add(like)})"
             return (
                 f"(spmd_search_join(d.fields->{self.params.add(field)}) "
                 f"LIKE {self.params.add(like)})"
             )
         typed = self._typed(f, value)
+        col = column_for(f)
+        if col is not None and col.multi:
+            return f"(d.{col.sql} @> ARRAY[CAST({self.params.add(typed)} AS text)])"
+        if col is not None:
+            return f"(d.{col.sql} = {self.params.add(typed)})"
+        if field == "site_id" and f.kind == "string" and not f.multi and typed:
+            # the row's site_id column holds the document's site_id
+            return f"(d.site_id = {self.params.add(typed)})"
         shape = {field: [typed]} if f.multi else {field: typed}
         return f"({self._col(f)} @> CAST({self.params.add(json.dumps(shape))} AS jsonb))"
 
