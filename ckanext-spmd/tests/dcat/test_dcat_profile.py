@@ -219,3 +219,16 @@ def test_unknown_vocabulary_is_404(app: Any) -> None:
     assert app.get("/vocabulary/nope").status_code == 404
     assert app.get("/vocabulary/territorial-typology/nope").status_code == 404
     assert app.get("/vocabulary/territorial-typology.xls").status_code == 404
+
+
+def test_published_vocabularies_follow_the_catalogue_lists() -> None:
+    """The schemes publish exactly the codes the dataset schema accepts."""
+    from ckanext.spmd import typologies
+    from ckanext.spmd.dcat import vocabulary
+
+    assert vocabulary.TYPOLOGY.codes() == list(typologies.TYPOLOGIES)
+    assert vocabulary.PARTNER_ROLE.codes() == list(typologies.PARTNER_ROLES)
+    assert set(typologies.FREQUENCIES) <= set(vocabulary.FREQUENCIES)
+    for code in typologies.FREQUENCIES:
+        assert vocabulary.frequency_code(
+            f"http://publications.europa.eu/resource/authority/frequency/{code}") == code

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ckan.plugins import toolkit
+from ckan.plugins import SingletonPlugin, toolkit
 
 from ckanext.harvest.harvesters.ckanharvester import CKANHarvester
 
@@ -18,6 +18,14 @@ from . import hooks, mapping
 
 
 class SpmdCKANHarvester(CKANHarvester):
+    def __new__(cls, *args: Any, **kwargs: Any) -> SpmdCKANHarvester:
+        # SingletonPlugin keeps its instance in ``cls._instance``, which a
+        # subclass inherits: once CKANHarvester exists, the subclass would get
+        # *its* instance. Our own singleton, looked up on this class only.
+        if "_instance" not in cls.__dict__:
+            cls._instance = super(SingletonPlugin, cls).__new__(cls)
+        return cls._instance
+
     def info(self) -> dict[str, str]:
         return {
             "name": "spmd_ckan",
