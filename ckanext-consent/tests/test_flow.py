@@ -151,3 +151,12 @@ def test_pages_in_french_with_english_available(app, enrolled: World) -> None:
     assert "Mes lignes" in page and "K1" in page and "K2" not in page
     assert app.get("/my-data", headers=token).status_code == 200
     assert app.get("/my-data", follow_redirects=False).status_code == 302
+
+
+def test_api_update_without_type_still_versions_terms(enrolled: World, give) -> None:
+    w = enrolled
+    give(w.alice)
+    pkg = w.call("package_show", w.producer, id=w.dataset["id"])
+    pkg.pop("type")
+    w.call("package_update", w.producer, **dict(pkg, retention="7 years"))
+    assert w.call("consent_list_mine", w.alice)[0]["state"] == "invalidated"

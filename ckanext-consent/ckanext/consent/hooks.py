@@ -33,12 +33,18 @@ def _personal(package_id: str | None) -> model.Package | None:
 
 
 def after_dataset_change(pkg_dict: dict[str, Any]) -> None:
-    if pkg_dict.get("type") != access.DATASET_TYPE or not pkg_dict.get("id"):
+    """Record the terms as stored (an API update may omit ``type``, a
+    partial dict must not read as a change of terms)."""
+    if not pkg_dict.get("id") or _personal(pkg_dict["id"]) is None:
         return
-    version, created = registry.record_terms(pkg_dict)
+    site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
+    stored = toolkit.get_action("package_show")(
+        {"ignore_auth": True, "user": site_user["name"], "use_cache": False},
+        {"id": pkg_dict["id"]})
+    version, created = registry.record_terms(stored)
     if created and version > 1:
         # Older consents stop counting: the derivative must follow.
-        registry.notify_change(pkg_dict["id"])
+        registry.notify_change(stored["id"])
 
 
 def _uploaded_file(resource: dict[str, Any]) -> Any:
