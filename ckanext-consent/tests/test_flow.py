@@ -144,6 +144,7 @@ def test_pages_in_french_with_english_available(app, enrolled: World) -> None:
     url = f"/dataset/{enrolled.dataset['name']}/consent"
     french = app.get(url).get_data(as_text=True)
     assert "Conditions du traitement" in french and "Se connecter pour consentir" in french
+    assert "Consentement (RGPD art. 6-1-a)" in french and "Adresse postale" in french
     assert "Terms of the processing" in app.get(f"/en{url}").get_data(as_text=True)
     token = {"Authorization": helpers.call_action(
         "api_token_create", context={"user": "alice"}, user="alice", name="t")["token"]}

@@ -64,6 +64,15 @@ def consent_terms_version(pkg: dict[str, Any]) -> int:
     return registry.current_terms(pkg["id"])[0]
 
 
+def consent_choice_label(field_name: str, value: str) -> str:
+    """The label of a choice of the personal-data schema, in the page's language."""
+    schema = toolkit.h.scheming_get_dataset_schema(access.DATASET_TYPE) or {}
+    field = toolkit.h.scheming_field_by_name(schema.get("dataset_fields", []), field_name)
+    if not field or "choices" not in field:
+        return value
+    return toolkit.h.scheming_choices_label(field["choices"], value)
+
+
 def consent_timestamp(value: int) -> str:
     import datetime as dt
 
