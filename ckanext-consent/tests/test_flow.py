@@ -61,6 +61,16 @@ def test_codes_issue_is_for_the_producer(world: World) -> None:
     assert {c["person_key"] for c in issued["codes"]} == {"K1", "K2", "K3", "K4"}
     with pytest.raises(toolkit.ValidationError, match="K9"):
         world.call("consent_codes_issue", world.producer, id=world.dataset["id"], keys=["K9"])
+    codes = {c["person_key"]: c["code"] for c in issued["codes"]}
+    world.call("consent_code_redeem", world.alice, code=codes["K3"])
+    with pytest.raises(toolkit.ValidationError, match="already enrolled"):
+        world.call("consent_code_redeem", world.alice, code=codes["K4"])
+    again = world.call("consent_codes_issue", world.producer, id=world.dataset["id"], keys=["K3"])
+    with pytest.raises(toolkit.ValidationError, match="already linked to another account"):
+        world.call("consent_code_redeem", world.bob, code=again["codes"][0]["code"])
+    # issuing by default skips enrolled keys
+    rest = world.call("consent_codes_issue", world.producer, id=world.dataset["id"])
+    assert {c["person_key"] for c in rest["codes"]} == {"K1", "K2", "K4"}
 
 
 def test_give_renew_withdraw_and_states(enrolled: World, give) -> None:
