@@ -165,3 +165,6 @@ def test_another_spmd_portal_harvests_ours_with_its_fields(portal: dict[str, Any
                                                     {"id": "validations-bel"})
     assert restricted["access_class"] == "restricted"
     assert all(not r["url"] for r in restricted["resources"])
+    # A second run: nothing changed upstream, nothing fails.
+    report = harvest_cli.run_source(source["id"], echo=lines.append)
+    assert report["errors"] == [] and report["created"] == 0

@@ -47,7 +47,11 @@ class SpmdCKANHarvester(CKANHarvester):
         package_dict = super().modify_package_dict(package_dict, harvest_object)
         # The remote's extras (plain CKAN, or our mirrored ones) become fields.
         package_dict = api_output.fold_extras({**package_dict, "type": "dataset"})
+        # The remote's masking flag says what *it* hid; here the copy simply
+        # has no data URL (and a flagged dict could not be updated next run).
         package_dict.pop("spmd_masked", None)
+        for resource in package_dict.get("resources") or []:
+            resource.pop("spmd_masked", None)
         config = hooks.source_config(harvest_object)
         mapping.apply(package_dict, config)
         if config.local_edits == "keep":
