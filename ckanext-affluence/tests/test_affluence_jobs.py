@@ -163,3 +163,22 @@ def test_nightly_command_queues_every_dataset(make_dataset: Any, cli: Any) -> No
     assert "reseau-a" in result.output and "reseau-b" in result.output
     assert {job.args[0] for job in queued_jobs()} == {first["id"], second["id"]}
     assert runs(first)[0]["reason"] == "nightly"
+
+
+def test_dataset_page_shows_runs_and_the_button_to_editors(
+        make_dataset: Any, editor: dict[str, Any], app: Any) -> None:
+    dataset = make_dataset(with_inputs=False)
+    call_action("affluence_regenerate", id=dataset["id"])
+    from ckan.tests import factories
+
+    token = factories.APIToken(user=editor["name"])["token"]
+    as_editor = app.get(f"/dataset/{dataset['name']}",
+                        headers={"Authorization": token}).get_data(as_text=True)
+    assert "affluence-status" in as_editor
+    assert "Régénérer la prévision" in as_editor
+    assert "en attente" in as_editor  # the queued run, in the history table
+    anonymous = app.get(f"/dataset/{dataset['name']}").get_data(as_text=True)
+    assert "affluence-status" in anonymous and "Régénérer la prévision" not in anonymous
+    response = app.post(f"/affluence/{dataset['name']}/regenerate")
+    assert response.status_code in (403, 302)
+    assert len(runs(dataset)) == 1

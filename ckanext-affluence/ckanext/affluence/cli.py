@@ -29,12 +29,12 @@ def regenerate(datasets: tuple[str, ...], all_: bool, sync: bool) -> None:
     names = list(datasets)
     if all_:
         found = toolkit.get_action("package_search")(
-            context, {"fq": "dataset_type:transit-occupancy", "rows": 1000,
+            dict(context), {"fq": "dataset_type:transit-occupancy", "rows": 1000,
                       "include_private": True})
         names = [d["name"] for d in found["results"]]
     for name in names:
         try:
-            dataset = toolkit.get_action("package_show")(context, {"id": name})
+            dataset = toolkit.get_action("package_show")(dict(context), {"id": name})
         except toolkit.ObjectNotFound:
             raise click.ClickException(f"No dataset {name}")
         if sync:
