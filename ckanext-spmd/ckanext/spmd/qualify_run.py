@@ -9,25 +9,14 @@ from typing import Any
 from ckan.plugins import toolkit
 
 from . import qualify
+from .logic.action import search_all, site_context
 
 UNQUALIFIED = "+dataset_type:dataset -territorial_typology:[* TO *]"
 Progress = Callable[[list[dict[str, Any]]], AbstractContextManager[Iterable[dict[str, Any]]]]
 
 
-def site_context(**extra: Any) -> dict[str, Any]:
-    user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-    return {"user": user, "ignore_auth": True, **extra}
-
-
 def unqualified() -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    while True:
-        page = toolkit.get_action("package_search")(site_context(), {
-            "fq": UNQUALIFIED, "rows": 500, "start": len(found), "sort": "name asc",
-            "include_private": True})
-        found.extend(page["results"])
-        if not page["results"] or len(found) >= page["count"]:
-            return found
+    return search_all(site_context(), UNQUALIFIED)
 
 
 def backfill(rules: qualify.Rules, dry_run: bool, progress: Progress,
@@ -46,7 +35,7 @@ def backfill(rules: qualify.Rules, dry_run: bool, progress: Progress,
             if not dry_run:
                 try:
                     toolkit.get_action("package_patch")(
-                        site_context(spmd_backfill=True),
+                        {**site_context(), "spmd_backfill": True},
                         {"id": pkg["id"], "territorial_typology": typology})
                 except toolkit.ValidationError as e:
                     counts["failed"] += 1

@@ -12,12 +12,12 @@ _ = toolkit._
 PAGE = 1000
 
 
-def _site_context() -> dict[str, Any]:
+def site_context() -> dict[str, Any]:
     site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
     return {"user": site_user, "ignore_auth": True}
 
 
-def _search_all(context: dict[str, Any], fq: str, **extra: Any) -> list[dict[str, Any]]:
+def search_all(context: dict[str, Any], fq: str, **extra: Any) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     while True:
         page = toolkit.get_action("package_search")(
@@ -32,7 +32,7 @@ def _visible_ids(context: dict[str, Any], fq: str) -> set[str]:
     """Ids of the datasets the caller may read (search applies CKAN's
     permission labels: public ones, and private ones of their organisations)."""
     user_context = {"user": context.get("user")}
-    return {pkg["id"] for pkg in _search_all(user_context, fq, fl="id")}
+    return {pkg["id"] for pkg in search_all(user_context, fq, fl="id")}
 
 
 def spmd_partner_roles_update(context: dict[str, Any], data_dict: dict[str, Any]) -> list[str]:
@@ -54,7 +54,7 @@ def spmd_partner_roles_update(context: dict[str, Any], data_dict: dict[str, Any]
         raise toolkit.ValidationError({"partner_roles": [
             _("Unknown role(s): %s") % ", ".join(unknown)]})
     toolkit.get_action("organization_patch")(
-        {**_site_context(), "user": context.get("user") or _site_context()["user"],
+        {**site_context(), "user": context.get("user") or site_context()["user"],
          "ignore_auth": True},
         {"id": org_id, "partner_roles": wanted})
     return roles.organization_roles(org_id)
@@ -72,7 +72,7 @@ def spmd_catalogue_map(context: dict[str, Any], data_dict: dict[str, Any]) -> di
     """
     toolkit.check_access("spmd_catalogue_map", context, data_dict)
     fq = "+dataset_type:dataset"
-    everything = _search_all(_site_context(), fq)
+    everything = search_all(site_context(), fq)
     visible = _visible_ids(context, fq)
     org_roles = roles.organizations_by_role()
     summaries = [catalogue_map.summarise(pkg, org_roles.get(pkg.get("owner_org") or "", []))
@@ -87,7 +87,7 @@ def spmd_to_be_qualified(context: dict[str, Any], data_dict: dict[str, Any]) -> 
     toolkit.check_access("spmd_to_be_qualified", context, data_dict)
     fq = "+dataset_type:dataset -territorial_typology:[* TO *]"
     user = context.get("user")
-    pkgs = _search_all({"user": user}, fq)
+    pkgs = search_all({"user": user}, fq)
     if not roles.may_manage_roles(user):
         admin_orgs = {org["id"] for org in toolkit.get_action("organization_list_for_user")(
             {"user": user}, {"permission": "admin"})}
@@ -130,7 +130,7 @@ def spmd_partner_list(context: dict[str, Any], data_dict: dict[str, Any]) -> lis
         org_roles = by_org.get(org["id"], [])
         if not org_roles or (role and role not in org_roles):
             continue
-        found = _search_all(user_context, f'+owner_org:"{org["id"]}" +dataset_type:(dataset OR "use-case")',
+        found = search_all(user_context, f'+owner_org:"{org["id"]}" +dataset_type:(dataset OR "use-case")',
                             fl="name,title,dataset_type")
         partners.append({
             "name": org["name"], "title": org["title"], "partner_roles": org_roles,
