@@ -10,6 +10,7 @@ times, each in a fresh process so that peak memory is per step:
 
     .venv/bin/python bench/affluence.py               # full size (heavy)
     .venv/bin/python bench/affluence.py --lines 10    # reduced (260 stops)
+    .venv/bin/python bench/affluence.py --lines 10 --dir D --reuse   # same data again
 """
 from __future__ import annotations
 
@@ -73,6 +74,7 @@ def main() -> None:
     ap.add_argument("--lines", type=int, default=50)
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--dir", type=Path, default=None)
+    ap.add_argument("--reuse", action="store_true", help="keep the counts already in --dir")
     ap.add_argument("--step", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.step:
@@ -80,7 +82,12 @@ def main() -> None:
         return
     folder = args.dir or Path(tempfile.mkdtemp(prefix="affluence-bench-"))
     t = time.perf_counter()
-    _, counts, rows = generate(folder, args.lines, args.days)
+    if args.reuse and (folder / "counts.csv").is_file():
+        counts = folder / "counts.csv"
+        with open(counts, "rb") as fh:
+            rows = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 24), b"")) - 1
+    else:
+        _, counts, rows = generate(folder, args.lines, args.days)
     print(f"network: {args.lines} lines, {args.lines * 26} stops; {rows:,} count rows "
           f"({counts.stat().st_size / 2**20:.0f} MiB) generated in {time.perf_counter() - t:.0f} s")
     # recent counts (last 6 weeks) for the forecast with an existing model
