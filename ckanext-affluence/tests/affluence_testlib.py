@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-PLUGINS = "spmd_search scheming_datasets scheming_organizations affluence affluence_view"
+PLUGINS = "spmd_search scheming_datasets scheming_organizations spmd affluence affluence_view"
 plugins_mark = pytest.mark.ckan_config("ckan.plugins", PLUGINS)
 
 # The engine's synthetic network is valid in 2025: counts end on a Sunday.

@@ -18,7 +18,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.ckan_config(
         "ckan.plugins",
-        "spmd_search scheming_datasets scheming_organizations affluence affluence_view"),
+        "spmd_search scheming_datasets scheming_organizations spmd affluence affluence_view"),
     pytest.mark.usefixtures("with_plugins"),
 ]
 
