@@ -167,3 +167,19 @@ def test_restricted_downloads_are_audited(world: World, app: Any) -> None:
         "spmd_access_audit_list", world.producer_admin) if e["event"].startswith("download")]
     assert downloads == [("download", world.requester["name"], world.upload["id"]),
                          ("download_refused", None, world.upload["id"])]
+
+
+def test_dataset_page_offers_an_access_request_only_where_data_is_withheld(
+        world: World, app: Any) -> None:
+    def page(user: dict[str, Any] | None, dataset: dict[str, Any]) -> str:
+        headers = {}
+        if user:
+            headers["Authorization"] = toolkit.get_action("api_token_create")(
+                {"user": user["name"]}, {"user": user["name"], "name": "t"})["token"]
+        return app.get(f"/dataset/{dataset['name']}", headers=headers).body
+
+    request_url = f"/dataset/{world.dataset['name']}/access-request"
+    assert request_url in page(None, world.dataset)
+    assert request_url in page(world.requester, world.dataset)
+    assert request_url not in page(world.producer_member, world.dataset)
+    assert "/access-request" not in page(world.requester, world.open_dataset)
