@@ -257,8 +257,14 @@ spmd_migrate "$INI" "$DB_URL"
 ensure_admin
 
 if [ "${SPMD_DEMO:-1}" != 0 ]; then
-    spmd_log "Loading the demo content (ckan spmd demo load)"
+    # The territory first: the consent and transit demos use its
+    # organisations. Each load is idempotent.
+    spmd_log "Loading the demo territory (ckan spmd demo load)"
     spmd_ckan -c "$INI" spmd demo load
+    spmd_log "Loading the personal-data demo (ckan consent demo load)"
+    spmd_ckan -c "$INI" consent demo load
+    spmd_log "Loading the transit crowding demo (ckan affluence demo load)"
+    spmd_ckan -c "$INI" affluence demo load
 fi
 
 spmd_log "Portal: $SITE_URL/"

@@ -14,7 +14,8 @@ import pytest
 
 # Plugins whose tables the tests need, in migration order; each is migrated
 # when it is loaded and ships alembic migrations (migration/<plugin>/).
-MIGRATED_PLUGINS = ("spmd_search", "spmd", "spmd_access", "consent", "affluence", "harvest")
+MIGRATED_PLUGINS = ("activity", "spmd_search", "spmd", "spmd_access", "consent", "affluence",
+                    "harvest")
 
 
 def has_migrations(plugin: str) -> bool:
