@@ -271,6 +271,52 @@ SQL
         "Check the password in the URL (role $SPMD_PG_USER existed already?)."
 }
 
+# A datastore beside a test database (for the tests of the datastore
+# channel): database <db>_ds owned by the same role (the write URL) and a
+# read-only role <user>_ds_ro (the read URL), with the permissions that
+# `ckan datastore set-permissions` generates. Exports
+# CKAN_DATASTORE_WRITE_URL and CKAN_DATASTORE_READ_URL; returns 1 (the
+# datastore tests then skip) when this account cannot administer PostgreSQL.
+spmd_ensure_datastore() { # spmd_ensure_datastore INI DB_URL
+    local urls write read ro ro_password
+    urls="$(spmd_py - "$2" <<'EOF'
+import shlex, sys, urllib.parse as u
+p = u.urlsplit(sys.argv[1])
+user, password = u.unquote(p.username or ""), u.unquote(p.password or "")
+db = u.unquote(p.path.strip("/")) + "_ds"
+ro = user + "_ds_ro"
+netloc = f"{p.hostname or 'localhost'}:{p.port or 5432}"
+q = lambda s: u.quote(s, safe="")
+print(f"write={shlex.quote(f'postgresql://{q(user)}:{q(password)}@{netloc}/{q(db)}')}")
+print(f"read={shlex.quote(f'postgresql://{q(ro)}:{q(password)}@{netloc}/{q(db)}')}")
+print(f"ro={shlex.quote(ro)} ro_password={shlex.quote(password)}")
+EOF
+)" || return 1
+    eval "$urls"
+    spmd_parse_db_url "$write"
+    if ! spmd_db_connects || ! psql -X -q -d "$read" -tAc 'SELECT 1' >/dev/null 2>&1; then
+        spmd_log "Creating the datastore database $SPMD_PG_DB and its read-only role $ro"
+        spmd_psql_admin -v u="$ro" -v pw="$ro_password" <<'SQL' || return 1
+SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'u', :'pw')
+  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'u') \gexec
+SQL
+        ( spmd_ensure_database "$write" ) || return 1
+        spmd_parse_db_url "$write"
+    fi
+    local ini="$SPMD_LOCAL/datastore-permissions.ini"
+    mkdir -p "$SPMD_LOCAL"
+    cat >"$ini" <<EOF
+[app:main]
+use = config:$SPMD_ROOT/$1
+ckan.plugins = datastore
+ckan.datastore.write_url = ${write//%/%%}
+ckan.datastore.read_url = ${read//%/%%}
+EOF
+    spmd_ckan -c "$ini" datastore set-permissions 2>/dev/null |
+        PGOPTIONS=--client-min-messages=warning spmd_psql_admin -d "$SPMD_PG_DB" >/dev/null || return 1
+    export CKAN_DATASTORE_WRITE_URL="$write" CKAN_DATASTORE_READ_URL="$read"
+}
+
 # Prints t when CKAN's tables exist in the database of the URL.
 spmd_db_initialised() {
     spmd_parse_db_url "$1"

@@ -33,6 +33,9 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 mkdir -p "$SPMD_LOCAL"
 
 spmd_migrate test.ini "$DB_URL"
+# The datastore channel's tests need a datastore database (skipped without).
+spmd_ensure_datastore test.ini "$DB_URL" ||
+    spmd_warn "no datastore database could be set up: the datastore tests will be skipped"
 
 failed=()
 spmd_log "Linting (ruff check)"
