@@ -3,6 +3,8 @@ already published, idempotent. (The slowest test: one engine run on the
 demo network.)"""
 from __future__ import annotations
 
+import csv
+from datetime import date
 from typing import Any
 
 import pytest
@@ -35,6 +37,11 @@ def test_demo_load_publishes_a_forecast_once(cli: Any) -> None:
                             "model-card", "reports", "gtfs-rt"])
     run = storage.current_run_id(dataset["id"])
     assert run is not None
+    # The old feed was moved to the present: the forecast covers the coming
+    # days (from today, or the next day the line runs).
+    with (storage.current_dir(dataset["id"]) / "forecast.csv").open() as f:
+        first = date.fromisoformat(min(row["date"] for row in csv.DictReader(f)))
+    assert 0 <= (first - date.today()).days <= 2, first
 
     again = cli.invoke(ckan_command, ["affluence", "demo", "load"])
     assert again.exit_code == 0, again.output

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,8 @@ DATASET = {
         "Le modèle est ouvert (XGBoost, régression quantile) et publie sa fiche : entrées, "
         "variables, précision en rétro-test comparée à une référence saisonnière.\n\n"
         "*Démonstration : les horaires sont un vrai flux GTFS (réseau de Cairns, 2014, "
-        "licence MIT via gtfs_kit), les comptages sont simulés.*"
+        "licence MIT via gtfs_kit) dont le calendrier est décalé de semaines entières "
+        "jusqu'à l'année en cours ; les comptages sont simulés.*"
     ),
     "license_id": "odc-odbl",
     "producer_status": "delegatee",
@@ -95,19 +97,26 @@ def load(echo: Callable[[str], Any] = print, *, weeks: int = COUNTS_WEEKS,
             _site_context(), dict(DATASET, owner_org=ORGANIZATION))
         echo(f"Created dataset {NAME}")
     roles = {r.get("role") for r in dataset.get("resources", [])}
-    timetable = gtfs_path("cairns_gtfs.zip")
-    if "timetable" not in roles:
-        _upload(dataset, timetable, "timetable", "Horaires théoriques (GTFS)",
-                "Flux GTFS du réseau (démonstration : réseau de Cairns, 2014, licence MIT).")
-        echo("Uploaded the timetable (GTFS)")
-    if "counts" not in roles:
-        with tempfile.TemporaryDirectory() as folder:
+    # The 2014 feed, moved by whole weeks to run through the coming weeks:
+    # counts end yesterday and the forecast (and the GTFS-RT feed) covers
+    # the next days.
+    today = date.today()
+    with tempfile.TemporaryDirectory() as folder:
+        timetable = synthetic.shift_feed_dates(
+            gtfs_path("cairns_gtfs.zip"), Path(folder) / "horaires-bel-gtfs.zip", covering=today)
+        if "timetable" not in roles:
+            _upload(dataset, timetable, "timetable", "Horaires théoriques (GTFS)",
+                    "Flux GTFS du réseau (démonstration : réseau de Cairns, 2014, licence MIT, "
+                    "calendrier décalé à l'année en cours).")
+            echo("Uploaded the timetable (GTFS)")
+        if "counts" not in roles:
             counts = _busiest_lines(synthetic.demo_counts(
-                timetable, Path(folder) / "comptages.csv", weeks=weeks), routes)
+                timetable, Path(folder) / "comptages.csv", weeks=weeks,
+                end=today - timedelta(days=1)), routes)
             _upload(dataset, counts, "counts", "Comptages de montées par arrêt et créneau",
                     "Montées par arrêt et créneau horaire (format stop_slot), simulées pour "
                     "la démonstration avec des profils journaliers, hebdomadaires et de vacances.")
-        echo(f"Uploaded {weeks} weeks of generated counts ({routes} lines)")
+            echo(f"Uploaded {weeks} weeks of generated counts ({routes} lines)")
     if storage.current_dir(dataset["id"]) is None:
         echo("Producing the first forecast (this takes a while)...")
         run = jobs.run_now(dataset["id"], "demo")

@@ -72,3 +72,21 @@ def test_timetable_summary_and_frequencies(sample_gtfs):
     # CITY1 runs every 10 to 30 minutes from frequencies.txt: many departures at its first stop
     city = feed.trip_departures().query("trip_id == 'CITY1' and stop_sequence == 1")
     assert len(city) > 40
+
+
+def test_shift_feed_dates_makes_an_old_feed_current_by_whole_weeks(tmp_path):
+    from datetime import date
+
+    from ckanext.affluence.data import gtfs_path
+    from ckanext.affluence.engine.synthetic import shift_feed_dates
+
+    source = gtfs_path("cairns_gtfs.zip")
+    old_first, old_last = gtfs.get_feed(source).validity()
+    out = shift_feed_dates(source, tmp_path / "current.zip", covering=date(2026, 11, 22))
+    first, last = gtfs.get_feed(out).validity()
+    assert last >= date(2026, 12, 20)
+    assert (first - old_first).days % 7 == 0 and first.weekday() == old_first.weekday()
+    assert (last - first) == (old_last - old_first)
+    # A feed already valid then is copied unchanged.
+    again = shift_feed_dates(out, tmp_path / "again.zip", covering=date(2026, 11, 22))
+    assert gtfs.get_feed(again).validity() == (first, last)

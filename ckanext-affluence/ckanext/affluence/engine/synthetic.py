@@ -217,3 +217,38 @@ def demo_counts(timetable: Path, out: Path, *, weeks: int = 8, end: date | None 
     last = end or feed.validity()[1] or date.today()
     first = last - timedelta(days=7 * weeks - 1)
     return write_counts(stop_slot_counts(feed, first, last, calendar=calendar, seed=seed), out)
+
+
+def shift_feed_dates(timetable: Path, out: Path, *, covering: date, margin_days: int = 28) -> Path:
+    """Copy of a GTFS zip whose service calendar is moved by whole weeks
+    (weekdays keep their services) so that it runs until at least
+    ``covering + margin_days``: a real but old feed made current, for the
+    demo's forecast of the coming days. Feeds already valid then are copied
+    unchanged. Only ``calendar.txt`` and ``calendar_dates.txt`` change."""
+    last = get_feed(timetable).validity()[1]
+    weeks = 0 if last is None else max(0, -(-((covering - last).days + margin_days) // 7))
+    shift = timedelta(weeks=weeks)
+
+    def moved(text: str, columns: tuple[str, ...]) -> str:
+        rows = list(csv.DictReader(io.StringIO(text)))
+        if not rows:
+            return text
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            for col in columns:
+                if row.get(col):
+                    day = date(int(row[col][:4]), int(row[col][4:6]), int(row[col][6:8]))
+                    row[col] = (day + shift).strftime("%Y%m%d")
+            writer.writerow(row)
+        return buf.getvalue()
+
+    dated = {"calendar.txt": ("start_date", "end_date"), "calendar_dates.txt": ("date",)}
+    with zipfile.ZipFile(timetable) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if weeks and info.filename in dated:
+                data = moved(data.decode("utf-8-sig"), dated[info.filename]).encode("utf-8")
+            dst.writestr(info.filename, data)
+    return out
