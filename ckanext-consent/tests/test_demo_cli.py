@@ -53,3 +53,10 @@ def test_codes_cli_writes_csv_and_verify(cli, world: World, tmp_path) -> None:
     model.Session.commit()
     tampered = cli.invoke(ckan_cli, ["consent", "verify"])
     assert tampered.exit_code != 0 and "tampered" in tampered.output
+
+
+def test_demo_load_command_reports_errors_without_a_traceback(cli, monkeypatch) -> None:
+    monkeypatch.setenv("SPMD_DEMO_PASSWORD", "short")
+    result = cli.invoke(ckan_cli, ["consent", "demo", "load"])
+    assert result.exit_code != 0
+    assert "password" in result.output and "Traceback" not in result.output

@@ -67,9 +67,17 @@ def demo() -> None:
 @demo.command("load")
 def demo_load() -> None:
     """Load the energy-challenge demo (idempotent; after `ckan spmd demo load`)."""
+    from ckan.plugins import toolkit
+
     from . import demo as demo_module
 
-    demo_module.load(echo=click.echo)
+    try:
+        demo_module.load(echo=click.echo)
+    except toolkit.ValidationError as err:
+        # e.g. SPMD_DEMO_PASSWORD refused by CKAN's password rules
+        raise click.ClickException(f"demo content refused: {err.error_dict}")
+    except toolkit.ObjectNotFound as err:
+        raise click.ClickException(f"{err.message or err}: run `ckan spmd demo load` first")
 
 
 def get_commands() -> list[Any]:
