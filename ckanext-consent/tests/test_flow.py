@@ -171,3 +171,14 @@ def test_api_update_without_type_still_versions_terms(enrolled: World, give) -> 
     pkg.pop("type")
     w.call("package_update", w.producer, **dict(pkg, retention="7 years"))
     assert w.call("consent_list_mine", w.alice)[0]["state"] == "invalidated"
+
+
+def test_the_catalogue_map_counts_personal_data_but_search_leaves_it_out(world: World) -> None:
+    # The map shows everything the territory holds, personal data included;
+    # a plain search (the national harvester's) does not list it.
+    result = toolkit.get_action("spmd_catalogue_map")({"user": ""}, {})
+    assert result["by_access_class"].get("personal") == 1
+    names = {d.get("name") for d in result["completeness"]["datasets"]}
+    assert world.dataset["name"] in names
+    found = toolkit.get_action("package_search")({"user": ""}, {"q": "*:*", "rows": 100})
+    assert world.dataset["name"] not in {d["name"] for d in found["results"]}

@@ -60,6 +60,12 @@ def spmd_partner_roles_update(context: dict[str, Any], data_dict: dict[str, Any]
     return roles.organization_roles(org_id)
 
 
+# Every dataset type that holds data (use cases describe projects, not data).
+# Personal-data datasets are named explicitly: ckanext-consent leaves them out
+# of searches that do not ask for their type, and the map counts them too.
+MAPPED_DATASETS = '(*:* -dataset_type:"use-case") OR dataset_type:"personal-data"'
+
+
 @toolkit.side_effect_free
 def spmd_catalogue_map(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
     """Map of everything the territory holds, open or not: counts by
@@ -71,7 +77,7 @@ def spmd_catalogue_map(context: dict[str, Any], data_dict: dict[str, Any]) -> di
     given only for datasets the caller may read (``hidden: true`` otherwise).
     """
     toolkit.check_access("spmd_catalogue_map", context, data_dict)
-    fq = "+dataset_type:dataset"
+    fq = MAPPED_DATASETS
     everything = search_all(site_context(), fq)
     visible = _visible_ids(context, fq)
     org_roles = roles.organizations_by_role()
