@@ -139,7 +139,10 @@ def resource_views(w: World, app: Any, user: dict[str, Any] | None) -> bool:
 
 @channel
 def resource_view_show(w: World, app: Any, user: dict[str, Any] | None) -> bool:
-    view_id = call("resource_view_list", {"name": w.sysadmin["name"]}, id=w.link["id"])[0]["id"]
+    # The view whose config holds the URL (CKAN may add a default image view,
+    # listed first or not, whose config holds none).
+    views = call("resource_view_list", {"name": w.sysadmin["name"]}, id=w.link["id"])
+    view_id = next(v["id"] for v in views if v.get("image_url") == SECRET_URL)
     try:
         return _leaks(call("resource_view_show", user, id=view_id))
     except toolkit.NotAuthorized:
