@@ -96,7 +96,9 @@ def activity_stream(w: World, app: Any, user: dict[str, Any] | None) -> bool:
 @channel
 def resource_views(w: World, app: Any, user: dict[str, Any] | None) -> bool:
     views = _call("resource_view_list", user, id=w.resource["id"])
-    view_id = _call("resource_view_list", w.sysadmin, id=w.resource["id"])[0]["id"]
+    # The view whose config holds the URL (CKAN may add a default view too).
+    view_id = next(v["id"] for v in _call("resource_view_list", w.sysadmin, id=w.resource["id"])
+                   if v.get("image_url"))
     try:
         shown = _call("resource_view_show", user, id=view_id)
     except toolkit.NotAuthorized:
