@@ -176,3 +176,40 @@ def test_keyed_and_generic_facet_counts_agree(dataset):
     assert everything["count"] == 3
     assert everything["facets"]["tags"] == {"bus": 2, "énergie": 1, "vélo": 1}
     assert everything["facets"]["organization"] == {"metropole": 1, "star": 2}
+
+
+@pytest.mark.parametrize("sort, index", [
+    ("metadata_modified desc", "spmd_search_doc_sort_modified_desc_idx"),
+    ("score desc, metadata_modified desc", "spmd_search_doc_sort_modified_desc_idx"),
+    ("title_string asc", "spmd_search_doc_sort_title_asc_idx"),
+    ("title_string desc", "spmd_search_doc_sort_title_desc_idx"),
+    ("name asc", "spmd_search_doc_sort_name_asc_idx"),
+])
+def test_listing_sorts_read_their_index(sort, index):
+    """The ORDER BY the backend writes for a listing matches an index of
+    migration 0004 (value, NULLS LAST, ICU collation, index_id), so that a
+    page of a large catalogue reads a few index entries instead of sorting
+    every visible row. Fails if either side changes alone."""
+    org = factories.Organization()
+    for i in range(3):
+        factories.Dataset(title=f"Jeu {i}", owner_org=org["id"])
+    statements: list[str] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if "json_build_object('hits'" in statement:
+            statements.append(cursor.mogrify(statement, parameters).decode())
+
+    sa.event.listen(model.meta.engine, "before_cursor_execute", capture)
+    try:
+        helpers.call_action("package_search", sort=sort, rows=5)
+    finally:
+        sa.event.remove(model.meta.engine, "before_cursor_execute", capture)
+    assert statements, "the search statement was not seen"
+    # without a sort node to fall back on, only an index in the same order
+    # can give the page
+    model.Session.execute(sa.text("SET LOCAL enable_sort = off"))
+    model.Session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    plan = "\n".join(model.Session.execute(
+        sa.text("EXPLAIN " + statements[-1].replace(":", r"\:"))).scalars())
+    model.Session.rollback()
+    assert index in plan, plan
