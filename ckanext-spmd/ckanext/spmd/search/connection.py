@@ -17,6 +17,7 @@ import pysolr
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from . import cache as result_cache
 from .columns import (
     FACET_KEY_SEPARATOR,
     FACETS_COLUMN,
@@ -28,6 +29,23 @@ from .lucene import Compiler, Params, QuerySyntaxError
 from .schema import Schema
 
 log = logging.getLogger(__name__)
+
+CACHE_SIZE_OPTION = "ckanext.spmd.search.cache_size"
+# session.info flag: this transaction wrote index rows (not yet committed,
+# so invisible to the generation number): it must not read cached results
+_WROTE = "spmd_search_wrote"
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outermost: committed or rolled back
+        session.info.pop(_WROTE, None)
+
+
+def _cache() -> result_cache.ResultCache | None:
+    from ckan.plugins import toolkit
+
+    return result_cache.results(int(toolkit.config.get(CACHE_SIZE_OPTION, 0) or 0))
 
 TABLE = "spmd_search_doc"
 STORED_TABLE = "spmd_search_stored"
@@ -108,6 +126,7 @@ class PostgresSearchConnection:
             raise pysolr.SolrError(str(e)) from e
         if rows:
             session = self._session()
+            session.info[_WROTE] = True
             with session.begin_nested():
                 session.execute(_UPSERT, rows)
                 session.execute(_UPSERT_STORED, rows)
@@ -115,6 +134,7 @@ class PostgresSearchConnection:
 
     def delete(self, id: Any = None, q: str | None = None, commit: Any = None, **_: Any) -> str:
         session = self._session()
+        session.info[_WROTE] = True
         if id is not None:
             ids = id if isinstance(id, (list, tuple)) else [id]
             session.execute(
@@ -204,20 +224,17 @@ class PostgresSearchConnection:
             sql = self._generic_sql(where_sql, score, order_sql, sort_cols, rows, start,
                                     facet_fields, facet_mincount, limit, params)
         session = self._session()
+        cache = None if session.info.get(_WROTE) else _cache()
+        key = result_cache.cache_key(sql, params.values) if cache is not None else ""
         try:
             with session.begin_nested():
-                if compiler.uses_full_text:
-                    # Matching text through the GIN index costs far less than
-                    # decompressing every row's tsvector (stored out of
-                    # line), which the planner underestimates for frequent
-                    # words: prefer the index for this statement only.
-                    previous = session.execute(sa.text(
-                        "SELECT current_setting('enable_seqscan'), "
-                        "set_config('enable_seqscan', 'off', true)")).scalar_one()
-                result = session.execute(sa.text(sql), params.values).scalar_one()
-                if compiler.uses_full_text:
-                    session.execute(sa.text("SELECT set_config('enable_seqscan', :v, true)"),
-                                    {"v": previous})
+                result = None
+                if cache is not None:
+                    generation = session.execute(
+                        sa.text(result_cache.GENERATION_SQL)).scalar_one()
+                    result = cache.get(key, generation)
+                if result is None:
+                    result = self._run(sql, params, compiler.uses_full_text, session, cache, key)
                 page = result["page"]
                 stored = self._stored([p[0] for p in page], session)
         except sa.exc.DBAPIError as e:
@@ -244,6 +261,33 @@ class PostgresSearchConnection:
                 "facet_counts": {"facet_fields": facets} if facet_fields else {},
             }
         )
+
+    @staticmethod
+    def _run(sql: str, params: Params, full_text: bool, session: Session,
+             cache: result_cache.ResultCache | None, key: str) -> dict[str, Any]:
+        """Run the query; with a cache, read the index generation in the
+        same statement (same snapshot) and keep the result under it."""
+        # Matching text through the GIN index costs far less than
+        # decompressing every row's tsvector (stored out of line), which the
+        # planner underestimates for frequent words: prefer the index. JIT
+        # compilation (PostgreSQL's default above a cost these statements
+        # reach on large catalogues) takes seconds and saves milliseconds.
+        # Both for this statement only.
+        previous = session.execute(sa.text(
+            "SELECT current_setting('enable_seqscan'), current_setting('jit'), "
+            "set_config('enable_seqscan', CASE WHEN :text THEN 'off' "
+            "ELSE current_setting('enable_seqscan') END, true), set_config('jit', 'off', true)"),
+            {"text": full_text}).one()
+        if cache is None:
+            result = session.execute(sa.text(sql), params.values).scalar_one()
+        else:
+            generation, result = session.execute(sa.text(
+                f"SELECT ({result_cache.GENERATION_SQL}), ({sql})"), params.values).one()
+            cache.put(key, generation, result)
+        session.execute(sa.text("SELECT set_config('enable_seqscan', :seqscan, true), "
+                                "set_config('jit', :jit, true)"),
+                        {"seqscan": previous[0], "jit": previous[1]})
+        return result
 
     def _generic_sql(self, where_sql: str, score: str, order_sql: str, sort_cols: list[str],
                      rows: int, start: int, facet_fields: list[str], mincount: int,
