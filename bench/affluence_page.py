@@ -102,6 +102,11 @@ def main() -> None:
     outputs.publish(dataset["id"], "bench", staged)
 
     client = flask_app.test_client()
+    # a fresh process compiles the site's templates and loads its catalogues
+    # on its first page, whatever the page: not the forecast's cost
+    t0 = time.perf_counter()
+    assert client.get("/").status_code == 200
+    process_first = (time.perf_counter() - t0) * 1000
     rng = random.Random(2)
     dates = sorted(frame["date"].unique())
     timings = []
@@ -124,11 +129,12 @@ def main() -> None:
           f"directions x {args.days} days x 19 slots)")
     print(f"page precomputation per run (pagedata.build): {build_s:.1f} s")
     print(f"{'request':<34}{'ms':>10}{'target':>10}")
+    print(f"{'(process warm-up: home page)':<34}{process_first:>10.0f}")
     print(f"{'first (slice read from disk)':<34}{first:>10.0f}{TARGET_MS:>10}")
     print(f"{'p50 next requests':<34}{statistics.median(timings):>10.0f}{TARGET_MS:>10}")
     print(f"{'p95 next requests':<34}{p95:>10.0f}{TARGET_MS:>10}")
     print(f"{'max':<34}{max(timings):>10.0f}{TARGET_MS:>10}")
-    ok = p95 < TARGET_MS
+    ok = p95 < TARGET_MS and first < TARGET_MS
     print("OK: under the target" if ok else "SLOWER than the target")
     sys.exit(0 if ok else 1)
 
