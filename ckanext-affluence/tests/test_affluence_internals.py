@@ -39,11 +39,9 @@ def test_upload_path_of_an_uploaded_resource(make_dataset: Any) -> None:
 
 @pytest.mark.usefixtures("site")
 def test_schema_is_registered_in_scheming_whatever_the_plugin_order() -> None:
-    from ckanext.scheming import plugins as scheming
+    from ckan.plugins import toolkit
 
-    instance = scheming.SchemingDatasetsPlugin.instance
-    assert scheming_registry.SCHEMA in instance._schema_urls
-    assert "transit-occupancy" in instance._expanded_schemas
+    assert scheming_registry.SCHEMA in toolkit.config[scheming_registry.OPTION].split()
     schema = call_action("scheming_dataset_schema_show", type="transit-occupancy")
     assert any(f["field_name"] == "role" for f in schema["resource_fields"])
 

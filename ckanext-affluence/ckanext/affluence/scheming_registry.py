@@ -1,31 +1,29 @@
 """Registration of the plugin's dataset schema in ckanext-scheming.
 
-Scheming reads ``scheming.dataset_schemas`` in its own ``update_config``:
-when it runs before this plugin's, it has already loaded its schemas, so
-they are reloaded here with the same (private) loaders. A test fails if
-scheming changes under this module (``tests/test_dataset_type.py``).
+Enabling the plugin is enough: it adds its schema to
+``scheming.dataset_schemas``. Scheming reads that option in its own
+``update_config``; when scheming ran first (it is listed before us in
+``ckan.plugins``), it is asked to read it again through that same public
+method. (ckanext-spmd does the same for its schemas; this package does not
+depend on it, so that a portal can install it alone.)
 """
 from __future__ import annotations
 
 from typing import Any
 
+from ckan import plugins
+
 SCHEMA = "ckanext.affluence:schemas/transit_occupancy.yaml"
 OPTION = "scheming.dataset_schemas"
+SCHEMING_PLUGIN = "scheming_datasets"
 
 
 def register(config: Any) -> None:
     schemas = str(config.get(OPTION) or "").split()
-    if SCHEMA not in schemas:
-        schemas.append(SCHEMA)
-        config[OPTION] = " ".join(schemas)
-    try:
-        from ckanext.scheming import plugins as scheming
-    except ImportError:
+    if SCHEMA in schemas:
         return
-    instance = getattr(scheming.SchemingDatasetsPlugin, "instance", None)
-    loaded = getattr(instance, "_schema_urls", None)
-    if instance is None or loaded is None or SCHEMA in loaded:
-        return
-    instance._schema_urls = schemas
-    instance._schemas = scheming._load_schemas(schemas, instance.SCHEMA_TYPE_FIELD)
-    instance._expanded_schemas = scheming._expand_schemas(instance._schemas)
+    config[OPTION] = " ".join(schemas + [SCHEMA])
+    if plugins.plugin_loaded(SCHEMING_PLUGIN):
+        scheming = plugins.get_plugin(SCHEMING_PLUGIN)
+        if getattr(scheming, "_schemas", None) is not None:  # already read the option
+            scheming.update_config(config)
