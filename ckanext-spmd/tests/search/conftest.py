@@ -2,10 +2,13 @@
 when CKAN_SOLR_URL points at a core with CKAN's schema."""
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import pytest
 import requests
+import sqlalchemy as sa
+from ckan import model
 from ckan.lib import search
 
 
@@ -31,3 +34,34 @@ def search_backend(request, clean_db, ckan_config, monkeypatch):
     monkeypatch.setitem(ckan_config, "ckanext.spmd.search.backend", request.param)
     search.clear_all()
     return request.param
+
+
+@dataclasses.dataclass
+class SearchStatement:
+    sql: str  # with its parameters inlined (for EXPLAIN)
+    parameters: dict
+
+
+class SearchStatements:
+    """The search statements the embedded backend sends to PostgreSQL."""
+
+    def __init__(self) -> None:
+        self.seen: list[SearchStatement] = []
+
+    def capture(self, conn, cursor, statement, parameters, context, executemany):
+        if "json_build_object('hits'" in statement:
+            sql = cursor.mogrify(statement, parameters).decode()
+            self.seen.append(SearchStatement(sql, dict(parameters or {})))
+
+    def ran(self, term: str) -> int:
+        """How many were about ``term`` (CKAN also searches on its own,
+        e.g. to count an organisation's datasets)."""
+        return sum(any(term in str(v) for v in s.parameters.values()) for s in self.seen)
+
+
+@pytest.fixture
+def search_statements():
+    statements = SearchStatements()
+    sa.event.listen(model.meta.engine, "before_cursor_execute", statements.capture)
+    yield statements
+    sa.event.remove(model.meta.engine, "before_cursor_execute", statements.capture)

@@ -185,7 +185,7 @@ def test_keyed_and_generic_facet_counts_agree(dataset):
     ("title_string desc", "spmd_search_doc_sort_title_desc_idx"),
     ("name asc", "spmd_search_doc_sort_name_asc_idx"),
 ])
-def test_listing_sorts_read_their_index(sort, index):
+def test_listing_sorts_read_their_index(sort, index, search_statements):
     """The ORDER BY the backend writes for a listing matches an index of
     migration 0004 (value, NULLS LAST, ICU collation, index_id), so that a
     page of a large catalogue reads a few index entries instead of sorting
@@ -193,23 +193,13 @@ def test_listing_sorts_read_their_index(sort, index):
     org = factories.Organization()
     for i in range(3):
         factories.Dataset(title=f"Jeu {i}", owner_org=org["id"])
-    statements: list[str] = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany):
-        if "json_build_object('hits'" in statement:
-            statements.append(cursor.mogrify(statement, parameters).decode())
-
-    sa.event.listen(model.meta.engine, "before_cursor_execute", capture)
-    try:
-        helpers.call_action("package_search", sort=sort, rows=5)
-    finally:
-        sa.event.remove(model.meta.engine, "before_cursor_execute", capture)
-    assert statements, "the search statement was not seen"
+    helpers.call_action("package_search", sort=sort, rows=5)
+    assert search_statements.seen, "the search statement was not seen"
     # without a sort node to fall back on, only an index in the same order
     # can give the page
     model.Session.execute(sa.text("SET LOCAL enable_sort = off"))
     model.Session.execute(sa.text("SET LOCAL enable_seqscan = off"))
     plan = "\n".join(model.Session.execute(
-        sa.text("EXPLAIN " + statements[-1].replace(":", r"\:"))).scalars())
+        sa.text("EXPLAIN " + search_statements.seen[-1].sql.replace(":", r"\:"))).scalars())
     model.Session.rollback()
     assert index in plan, plan

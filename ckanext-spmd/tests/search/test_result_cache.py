@@ -22,30 +22,6 @@ def embedded_only(search_backend):
         pytest.skip("the embedded backend's own cache")
 
 
-class Statements:
-    """The search statements PostgreSQL actually runs (CKAN also searches
-    on its own, e.g. to count an organisation's datasets: ``ran(term)``
-    counts those about one term)."""
-
-    def __init__(self) -> None:
-        self.seen: list[dict] = []
-
-    def capture(self, conn, cursor, statement, parameters, context, executemany):
-        if "json_build_object('hits'" in statement:
-            self.seen.append(parameters)
-
-    def ran(self, term: str) -> int:
-        return sum(any(term in str(v) for v in p.values()) for p in self.seen)
-
-
-@pytest.fixture
-def queries():
-    statements = Statements()
-    sa.event.listen(model.meta.engine, "before_cursor_execute", statements.capture)
-    yield statements
-    sa.event.remove(model.meta.engine, "before_cursor_execute", statements.capture)
-
-
 @pytest.fixture
 def org():
     return factories.Organization()
@@ -60,17 +36,17 @@ def search(**kwargs) -> dict:
     return helpers.call_action("package_search", **kwargs)
 
 
-def test_a_repeated_search_does_not_run_again(queries, org):
+def test_a_repeated_search_does_not_run_again(search_statements, org):
     factories.Dataset(owner_org=org["id"], title="Qualité de l'air", tags=[{"name": "air"}])
     first = search(q="air")
     second = search(q="air")
     assert first["count"] == 1 and first == second
-    assert queries.ran("air") == 1
+    assert search_statements.ran("air") == 1
     search(q="air", rows=5)  # another query: computed
-    assert queries.ran("air") == 2
+    assert search_statements.ran("air") == 2
 
 
-def test_committed_changes_are_seen_at_once(queries, org):
+def test_committed_changes_are_seen_at_once(search_statements, org):
     velo = factories.Dataset(owner_org=org["id"], title="Vélos en libre-service")
     assert search(q="velo")["count"] == 1
     factories.Dataset(owner_org=org["id"], title="Stations vélo")
@@ -81,7 +57,7 @@ def test_committed_changes_are_seen_at_once(queries, org):
     helpers.call_action("package_delete", id=velo["id"])
     assert search(q="trottinettes")["count"] == 0
     # every search ran: the index had changed each time
-    assert queries.ran("velo") == 3 and queries.ran("trottinet") == 1
+    assert search_statements.ran("velo") == 3 and search_statements.ran("trottinet") == 1
 
 
 def test_the_generation_moves_once_per_committed_change(org):
@@ -103,7 +79,7 @@ def test_the_generation_moves_once_per_committed_change(org):
     assert generation() == before + 3
 
 
-def test_own_uncommitted_writes_are_seen(queries):
+def test_own_uncommitted_writes_are_seen(search_statements):
     conn = postgres_connection()
 
     def hits() -> int:
@@ -111,7 +87,7 @@ def test_own_uncommitted_writes_are_seen(queries):
 
     assert hits() == 0
     assert hits() == 0
-    assert queries.ran("tramway") == 1
+    assert search_statements.ran("tramway") == 1
     conn.add([{"id": "tram", "index_id": "ix-tram", "site_id": "spmd-test", "name": "tram",
                "title": "Lignes de tramway", "state": "active", "capacity": "public"}])
     # written in this transaction, not committed: the cache must not answer
@@ -141,11 +117,11 @@ def test_users_who_see_different_datasets_never_share_an_entry(org):
 
 
 @pytest.mark.ckan_config("ckanext.spmd.search.cache_size", "0")
-def test_size_zero_disables_it(queries, org):
+def test_size_zero_disables_it(search_statements, org):
     factories.Dataset(owner_org=org["id"], title="Déchets")
     search(q="dechets")
     search(q="dechets")
-    assert queries.ran("dechet") == 2
+    assert search_statements.ran("dechet") == 2
 
 
 def test_the_cache_is_a_bounded_lru():

@@ -38,17 +38,13 @@ class ResultCache:
         self.size = size
         self._entries: OrderedDict[str, tuple[int, Any]] = OrderedDict()
         self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
 
     def get(self, key: str, generation: int) -> Any | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None or entry[0] != generation:
-                self.misses += 1
                 return None
             self._entries.move_to_end(key)
-            self.hits += 1
             return entry[1]
 
     def put(self, key: str, generation: int, value: Any) -> None:
@@ -65,11 +61,6 @@ class ResultCache:
             self.size = size
             while len(self._entries) > max(size, 0):
                 self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self.hits = self.misses = 0
 
     def __len__(self) -> int:
         return len(self._entries)
