@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.lib import search
 
+from ckanext.spmd.search.connection import SEARCH_MARK
+
 
 def _solr_reason() -> str | None:
     url = os.environ.get("CKAN_SOLR_URL")
@@ -49,7 +51,7 @@ class SearchStatements:
         self.seen: list[SearchStatement] = []
 
     def capture(self, conn, cursor, statement, parameters, context, executemany):
-        if "json_build_object('hits'" in statement:
+        if statement.startswith(SEARCH_MARK):
             sql = cursor.mogrify(statement, parameters).decode()
             self.seen.append(SearchStatement(sql, dict(parameters or {})))
 

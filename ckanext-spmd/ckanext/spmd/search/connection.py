@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from . import cache as result_cache
+from . import facet_memory
 from .columns import (
     FACET_KEY_SEPARATOR,
     FACETS_COLUMN,
@@ -31,6 +32,7 @@ from .schema import Schema
 log = logging.getLogger(__name__)
 
 CACHE_SIZE_OPTION = "ckanext.spmd.search.cache_size"
+FACET_MEMORY_OPTION = "ckanext.spmd.search.facet_memory"
 # session.info flag: this transaction wrote index rows (not yet committed,
 # so invisible to the generation number): it must not read cached results
 _WROTE = "spmd_search_wrote"
@@ -47,7 +49,80 @@ def _cache() -> result_cache.ResultCache | None:
 
     return result_cache.results(int(toolkit.config.get(CACHE_SIZE_OPTION, 0) or 0))
 
+def _facet_memory_enabled() -> bool:
+    from ckan.plugins import toolkit
+
+    return toolkit.asbool(toolkit.config.get(FACET_MEMORY_OPTION, True))
+
+
+_MEMORY = facet_memory.FacetMemoryHolder()
+
+
+def _memory_holder() -> facet_memory.FacetMemoryHolder:
+    return _MEMORY
+
+
+def _first_positions(facet_fields: list[str]) -> list[str]:
+    """A field asked twice is counted once, at its first position ("" holds
+    the later places)."""
+    return [name if name not in facet_fields[:i] else "" for i, name in enumerate(facet_fields)]
+
+
+def _execute(session: Session | sa.Connection, sql: str, values: dict[str, Any],
+             full_text: bool) -> sa.Row[Any]:
+    """Run a search statement (its one row) with this backend's planner
+    settings, for this statement only.
+
+    Matching text through the GIN index costs far less than decompressing
+    every row's tsvector (stored out of line), which the planner
+    underestimates for frequent words: prefer the index. JIT compilation
+    (PostgreSQL's default above a cost these statements reach on large
+    catalogues) takes seconds and saves milliseconds."""
+    previous = session.execute(sa.text(
+        "SELECT current_setting('enable_seqscan'), current_setting('jit'), "
+        "set_config('enable_seqscan', CASE WHEN :text THEN 'off' "
+        "ELSE current_setting('enable_seqscan') END, true), set_config('jit', 'off', true)"),
+        {"text": full_text}).one()
+    row = session.execute(sa.text(f"{SEARCH_MARK} {sql}"), values).one()
+    session.execute(sa.text("SELECT set_config('enable_seqscan', :seqscan, true), "
+                            "set_config('jit', :jit, true)"),
+                    {"seqscan": previous[0], "jit": previous[1]})
+    return row
+
+
 TABLE = "spmd_search_doc"
+# leads every search statement (logs, pg_stat_statements, tests)
+SEARCH_MARK = "/* spmd-search */"
+
+# Every row's facet keys, grouped by key, with the rows' ordinals packed.
+_LOAD_POSTINGS_SQL = (
+    "SELECT v, string_agg(int8send(ord), '') FROM (SELECT ord, unnest(c_facets) AS v "
+    f"FROM {TABLE}) u WHERE v <> '' GROUP BY v"
+)
+# The tie-breaking orders of CKAN's default sort, as PostgreSQL sorts them
+# (the search statements' ORDER BY; the sort indexes of migration 0004)
+_LOAD_BY_ID_SQL = f"SELECT ord, index_id FROM {TABLE} ORDER BY index_id"
+_LOAD_BY_MODIFIED_SQL = (
+    "SELECT string_agg(int8send(ord), '' ORDER BY c_metadata_modified DESC NULLS LAST, "
+    f"index_id) FROM {TABLE}"
+)
+
+
+def _load_facet_memory(engine: sa.Engine) -> facet_memory.FacetMemory:
+    """A copy of the committed index, read in one snapshot on a connection
+    of its own (never the request's transaction, which may hold writes the
+    generation does not count yet)."""
+    with engine.connect() as connection:
+        connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            connection.execute(sa.text("SET LOCAL jit = off"))
+            generation = connection.execute(sa.text(result_cache.GENERATION_SQL)).scalar_one()
+            postings = connection.execute(sa.text(_LOAD_POSTINGS_SQL)).all()
+            by_id = connection.execute(sa.text(_LOAD_BY_ID_SQL)).all()
+            by_modified = connection.execute(sa.text(_LOAD_BY_MODIFIED_SQL)).scalar()
+    return facet_memory.FacetMemory.from_postings(
+        int(generation), ((r[0], r[1]) for r in postings), FACET_KEY_SEPARATOR,
+        by_id=((r[0], r[1]) for r in by_id), by_modified=by_modified)
 STORED_TABLE = "spmd_search_stored"
 
 # Relative weights of setweight classes {D, C, B, A}: text 1, tags/groups 2,
@@ -101,9 +176,9 @@ def _ranked(counts: str, mincount: int, limit: int, params: Params) -> str:
     """Facet counts (rows k, v, c) -> json [[k, v, c]...]: ``facet.mincount``,
     then the ``facet.limit`` largest per field, ties by value."""
     return (
-        "(SELECT coalesce(json_agg(json_build_array(k, v, c) ORDER BY k, c DESC, v), "
+        '(SELECT coalesce(json_agg(json_build_array(k, v, c) ORDER BY k, c DESC, v COLLATE "C"), '
         "'[]'::json) FROM (SELECT k, v, c, row_number() OVER "
-        f"(PARTITION BY k ORDER BY c DESC, v) AS r FROM ({counts}) counted "
+        f'(PARTITION BY k ORDER BY c DESC, v COLLATE "C") AS r FROM ({counts}) counted '
         f"WHERE c >= {params.add(mincount)}) ranked WHERE r <= {params.add(limit)})"
     )
 
@@ -224,17 +299,39 @@ class PostgresSearchConnection:
             sql = self._generic_sql(where_sql, score, order_sql, sort_cols, rows, start,
                                     facet_fields, facet_mincount, limit, params)
         session = self._session()
-        cache = None if session.info.get(_WROTE) else _cache()
+        # a transaction that wrote index rows sees them before they count in
+        # the generation: neither cached results nor the facet copy apply
+        fresh = not session.info.get(_WROTE)
+        cache = _cache() if fresh else None
         key = result_cache.cache_key(sql, params.values) if cache is not None else ""
+        memory_sql = None
+        paged = self._default_sort(kwargs.get("sort"))
+        if (fresh and facet_fields and _facet_memory_enabled()
+                and all(facet_key_field(self.schema.field(name)) for name in facet_fields)):
+            memory_sql = self._ordinals_sql(where_sql, score, order_sql, sort_cols, rows, start,
+                                            params, paged is not None)
         try:
             with session.begin_nested():
                 result = None
-                if cache is not None:
+                generation = None
+                if cache is not None or memory_sql is not None:
                     generation = session.execute(
                         sa.text(result_cache.GENERATION_SQL)).scalar_one()
+                if cache is not None:
                     result = cache.get(key, generation)
+                if result is None and memory_sql is not None:
+                    result = self._counted_in_memory(
+                        memory_sql, params, compiler.uses_full_text, session, generation,
+                        facet_fields, facet_mincount, limit,
+                        None if paged is None else (paged, start, rows))
+                    if result is not None and cache is not None:
+                        cache.put(key, result["generation"], result)
                 if result is None:
-                    result = self._run(sql, params, compiler.uses_full_text, session, cache, key)
+                    generation, result = _execute(
+                        session, f"SELECT ({result_cache.GENERATION_SQL}), ({sql})",
+                        params.values, compiler.uses_full_text)
+                    if cache is not None:
+                        cache.put(key, generation, result)
                 page = result["page"]
                 stored = self._stored([p[0] for p in page], session)
         except sa.exc.DBAPIError as e:
@@ -262,32 +359,51 @@ class PostgresSearchConnection:
             }
         )
 
-    @staticmethod
-    def _run(sql: str, params: Params, full_text: bool, session: Session,
-             cache: result_cache.ResultCache | None, key: str) -> dict[str, Any]:
-        """Run the query; with a cache, read the index generation in the
-        same statement (same snapshot) and keep the result under it."""
-        # Matching text through the GIN index costs far less than
-        # decompressing every row's tsvector (stored out of line), which the
-        # planner underestimates for frequent words: prefer the index. JIT
-        # compilation (PostgreSQL's default above a cost these statements
-        # reach on large catalogues) takes seconds and saves milliseconds.
-        # Both for this statement only.
-        previous = session.execute(sa.text(
-            "SELECT current_setting('enable_seqscan'), current_setting('jit'), "
-            "set_config('enable_seqscan', CASE WHEN :text THEN 'off' "
-            "ELSE current_setting('enable_seqscan') END, true), set_config('jit', 'off', true)"),
-            {"text": full_text}).one()
-        if cache is None:
-            result = session.execute(sa.text(sql), params.values).scalar_one()
+    def _counted_in_memory(self, sql: str, params: Params, full_text: bool, session: Session,
+                           generation: int, facet_fields: list[str], mincount: int,
+                           limit: int, paged: tuple[bool, int, int] | None,
+                           ) -> dict[str, Any] | None:
+        """Facets (and, for CKAN's default sort, the page) from this
+        process's facet copy, when it holds the generation the statement
+        reads; None otherwise (the caller counts in SQL)."""
+        holder = _memory_holder()
+        memory = holder.current(generation)
+        if memory is None:
+            engine = session.get_bind()
+            memory = holder.refresh(lambda: _load_facet_memory(engine))
+        if memory is None:
+            return None
+        seen, page, packed = _execute(session, sql, params.values, full_text)
+        if seen != memory.generation:  # the index moved on in between
+            return None
+        if paged is None:
+            matched = facet_memory.ordinals(packed)
         else:
-            generation, result = session.execute(sa.text(
-                f"SELECT ({result_cache.GENERATION_SQL}), ({sql})"), params.values).one()
-            cache.put(key, generation, result)
-        session.execute(sa.text("SELECT set_config('enable_seqscan', :seqscan, true), "
-                                "set_config('jit', :jit, true)"),
-                        {"seqscan": previous[0], "jit": previous[1]})
-        return result
+            matched, scores = facet_memory.ranked(packed)
+            page = memory.page(matched, scores, *paged)
+            if page is None:
+                return None
+        return {"generation": seen, "hits": len(matched), "page": page,
+                "facets": memory.count(matched, _first_positions(facet_fields),
+                                       mincount, limit)}
+
+    def _ordinals_sql(self, where_sql: str, score: str, order_sql: str, sort_cols: list[str],
+                      rows: int, start: int, params: Params, paged: bool) -> str:
+        """The generation, and the matched rows' ordinals packed eight bytes
+        each (``facet_memory.ordinals``), with the page; or, when the facet
+        copy pages too, every match's ordinal and score in one pass
+        (``facet_memory.ranked``)."""
+        if paged:
+            return (
+                f"SELECT ({result_cache.GENERATION_SQL}), NULL, (SELECT string_agg("
+                f"int8send(d.ord) || float4send(({score})::real), '') FROM {TABLE} d "
+                f"WHERE {where_sql})"
+            )
+        page = self._page_sql(where_sql, score, order_sql, sort_cols, rows, start, params)
+        return (
+            f"SELECT ({result_cache.GENERATION_SQL}), {page}, (SELECT "
+            f"string_agg(int8send(d.ord), '') FROM {TABLE} d WHERE {where_sql})"
+        )
 
     def _generic_sql(self, where_sql: str, score: str, order_sql: str, sort_cols: list[str],
                      rows: int, start: int, facet_fields: list[str], mincount: int,
@@ -348,6 +464,18 @@ class PostgresSearchConnection:
             f"FROM {TABLE} d WHERE {where_sql}) SELECT json_build_object({built})"
         )
 
+    @staticmethod
+    def _page_sql(where_sql: str, score: str, order_sql: str, sort_cols: list[str],
+                  rows: int, start: int, params: Params) -> str:
+        """The page: a top-N sort of the ranked matches, as json [[id, score]...]."""
+        page_cols = ", ".join(["d.index_id", f"{score} AS score"] + sort_cols)
+        return (
+            "(SELECT coalesce(json_agg(json_build_array(x.index_id, x.score) "
+            f"ORDER BY {order_sql}), '[]'::json) FROM (SELECT {page_cols} FROM {TABLE} d "
+            f"WHERE {where_sql} ORDER BY {order_sql} LIMIT {params.add(max(rows, 0))} "
+            f"OFFSET {params.add(max(start, 0))}) x)"
+        )
+
     def _keyed_sql(self, where_sql: str, score: str, order_sql: str, sort_cols: list[str],
                    rows: int, start: int, facet_fields: list[str], mincount: int,
                    limit: int, params: Params) -> str:
@@ -355,13 +483,7 @@ class PostgresSearchConnection:
         in one statement (one snapshot) and nothing materialised: the page
         is a top-N sort of the ranked matches, and one unnest of
         ``c_facets`` counts every facet and the hits at once."""
-        page_cols = ", ".join(["d.index_id", f"{score} AS score"] + sort_cols)
-        page = (
-            "(SELECT coalesce(json_agg(json_build_array(x.index_id, x.score) "
-            f"ORDER BY {order_sql}), '[]'::json) FROM (SELECT {page_cols} FROM {TABLE} d "
-            f"WHERE {where_sql} ORDER BY {order_sql} LIMIT {params.add(max(rows, 0))} "
-            f"OFFSET {params.add(max(start, 0))}) x)"
-        )
+        page = self._page_sql(where_sql, score, order_sql, sort_cols, rows, start, params)
         if not facet_fields:
             return (
                 f"SELECT json_build_object('hits', (SELECT count(*) FROM {TABLE} d "
@@ -383,6 +505,18 @@ class PostgresSearchConnection:
             "SELECT json_build_object('hits', coalesce((SELECT c FROM fc WHERE v = ''), 0), "
             f"'page', {page}, 'facets', {_ranked(counts, mincount, limit, params)})"
         )
+
+    def _default_sort(self, sort: Any) -> bool | None:
+        """For ``score desc`` and CKAN's default ``score desc,
+        metadata_modified desc`` (the facet copy can page them): whether
+        ``metadata_modified`` breaks ties; None for any other sort."""
+        clauses = [c.split() for c in str(sort or "score desc").lower().split(",") if c.strip()]
+        if clauses == [["score", "desc"]]:
+            return False
+        modified = column_for(self.schema.field("metadata_modified"))
+        if clauses == [["score", "desc"], ["metadata_modified", "desc"]] and modified is not None:
+            return True
+        return None
 
     def _stored(self, index_ids: list[str], session: Session) -> dict[str, dict[str, Any]]:
         if not index_ids:
