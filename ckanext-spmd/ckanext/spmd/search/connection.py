@@ -292,7 +292,8 @@ class PostgresSearchConnection:
 
         where_sql = " AND ".join(where) or "TRUE"
         limit = facet_limit if facet_limit >= 0 else 2**31 - 1
-        if all(facet_key_field(self.schema.field(name)) for name in facet_fields):
+        keyed = all(facet_key_field(self.schema.field(name)) for name in facet_fields)
+        if keyed:
             sql = self._keyed_sql(where_sql, score, order_sql, sort_cols, rows, start,
                                   facet_fields, facet_mincount, limit, params)
         else:
@@ -306,8 +307,7 @@ class PostgresSearchConnection:
         key = result_cache.cache_key(sql, params.values) if cache is not None else ""
         memory_sql = None
         paged = self._default_sort(kwargs.get("sort"))
-        if (fresh and facet_fields and _facet_memory_enabled()
-                and all(facet_key_field(self.schema.field(name)) for name in facet_fields)):
+        if fresh and facet_fields and keyed and _facet_memory_enabled():
             memory_sql = self._ordinals_sql(where_sql, score, order_sql, sort_cols, rows, start,
                                             params, paged is not None)
         try:
