@@ -82,8 +82,10 @@ def test_the_page_follows_ckans_default_sort():
         tie = by_modified if use_modified else by_id
         expected = sorted(zip(matched, scores, strict=True),
                           key=lambda p: (-p[1], tie.index(p[0])))
-        page = memory.page(np.array(matched), scores, use_modified, 10, 25)
-        assert page == [[index_ids[o], float(s)] for o, s in expected[10:35]]
+        for start, rows in [(10, 25), (0, 1), (0, 0), (100, 50), (0, 120), (119, 5), (3, 200)]:
+            page = memory.page(np.array(matched), scores, use_modified, start, rows)
+            # scores as PostgreSQL prints a real: its shortest exact digits
+            assert page == [[index_ids[o], float(str(s))] for o, s in expected[start:start + rows]]
     # a row the copy does not know: no page from it
     assert memory.page(np.array([5000]), np.array([1.0], np.float32), True, 0, 10) is None
 
@@ -173,7 +175,7 @@ def test_same_facets_as_sql_for_every_user(catalogue, search_statements, ckan_co
     users = ["", member["name"], sysadmin["name"]]
     monkeypatch.setitem(ckan_config, "ckanext.spmd.search.facet_memory", True)
     from_memory = [_search(u, **q) for u in users for q in QUERIES]
-    assert sum("int8send(d.ord)" in s.sql for s in search_statements.seen) == len(from_memory)
+    assert sum("(d.ord)" in s.sql for s in search_statements.seen) == len(from_memory)
     monkeypatch.setitem(ckan_config, "ckanext.spmd.search.facet_memory", False)
     in_sql = [_search(u, **q) for u in users for q in QUERIES]
     assert from_memory == in_sql

@@ -373,13 +373,13 @@ class PostgresSearchConnection:
             memory = holder.refresh(lambda: _load_facet_memory(engine))
         if memory is None:
             return None
-        seen, page, packed = _execute(session, sql, params.values, full_text)
+        seen, page, *packed = _execute(session, sql, params.values, full_text)
         if seen != memory.generation:  # the index moved on in between
             return None
         if paged is None:
-            matched = facet_memory.ordinals(packed)
+            matched = facet_memory.ordinals(packed[0])
         else:
-            matched, scores = facet_memory.ranked(packed)
+            matched, scores = facet_memory.ranked(*packed)
             page = memory.page(matched, scores, *paged)
             if page is None:
                 return None
@@ -391,13 +391,16 @@ class PostgresSearchConnection:
                       rows: int, start: int, params: Params, paged: bool) -> str:
         """The generation, and the matched rows' ordinals packed eight bytes
         each (``facet_memory.ordinals``), with the page; or, when the facet
-        copy pages too, every match's ordinal and score in one pass
-        (``facet_memory.ranked``)."""
+        copy pages too, every match's ordinal and score in one pass, as two
+        aligned binary arrays (``facet_memory.ranked``)."""
         if paged:
+            # ranking every match is the costly part: spmd_search_collect
+            # (migration 0006) lets parallel workers share it
             return (
-                f"SELECT ({result_cache.GENERATION_SQL}), NULL, (SELECT string_agg("
-                f"int8send(d.ord) || float4send(({score})::real), '') FROM {TABLE} d "
-                f"WHERE {where_sql})"
+                f"SELECT ({result_cache.GENERATION_SQL}), NULL, ordinals, scores FROM (SELECT "
+                "array_send(spmd_search_collect(d.ord)) AS ordinals, "
+                f"array_send(spmd_search_collect(({score})::real)) AS scores "
+                f"FROM {TABLE} d WHERE {where_sql}) matched"
             )
         page = self._page_sql(where_sql, score, order_sql, sort_cols, rows, start, params)
         return (

@@ -27,10 +27,8 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-# Ordinals travel as big-endian int8 (PostgreSQL's int8send), ranked rows
-# as an ordinal and a float4 score (int8send(ord) || float4send(score))
+# Ordinals travel as big-endian int8 (PostgreSQL's int8send)
 ORD_DTYPE = np.dtype(">i8")
-RANKED_DTYPE = np.dtype([("ord", ">i8"), ("score", ">f4")])
 
 
 def ordinals(packed: bytes | memoryview | None) -> np.ndarray:
@@ -40,12 +38,27 @@ def ordinals(packed: bytes | memoryview | None) -> np.ndarray:
     return np.frombuffer(packed, dtype=ORD_DTYPE).astype(np.int64)
 
 
-def ranked(packed: bytes | memoryview | None) -> tuple[np.ndarray, np.ndarray]:
-    """``string_agg(int8send(ord) || float4send(score), '')`` -> ordinals, scores."""
+def _binary_array(packed: bytes | memoryview | None, element: str) -> np.ndarray:
+    """A one-dimensional array without NULLs in PostgreSQL's binary format
+    (``array_send``): a 12-byte header, (length, lower bound) per dimension,
+    then each element as a 4-byte length and its big-endian value."""
     if not packed:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    rows = np.frombuffer(packed, dtype=RANKED_DTYPE)
-    return rows["ord"].astype(np.int64), rows["score"].astype(np.float32)
+        return np.zeros(0, dtype=element)
+    data = memoryview(packed)
+    ndim = int(np.frombuffer(data[:4], dtype=">i4")[0])
+    if ndim == 0:
+        return np.zeros(0, dtype=element)
+    if ndim != 1:
+        raise ValueError(f"expected a one-dimensional array, got {ndim} dimensions")
+    values = np.frombuffer(data[20:], dtype=np.dtype([("length", ">i4"), ("value", element)]))
+    return values["value"]
+
+
+def ranked(ords: bytes | memoryview | None,
+           scores: bytes | memoryview | None) -> tuple[np.ndarray, np.ndarray]:
+    """``array_send`` of the ordinals (bigint[]) and of the scores (real[])."""
+    return (_binary_array(ords, ">i8").astype(np.int64),
+            _binary_array(scores, ">f4").astype(np.float32))
 
 
 def _rank_of(order: np.ndarray, size: int) -> np.ndarray:
@@ -143,7 +156,19 @@ class FacetMemory:
         tie = (self.rank_by_modified if by_modified else self.rank_by_id)[matched]
         if len(tie) and int(tie.max()) == np.iinfo(np.int64).max:
             return None
-        order = np.lexsort((tie, -scores))[max(start, 0):max(start, 0) + max(rows, 0)]
+        start, end = max(start, 0), max(start, 0) + max(rows, 0)
+        candidates = np.arange(len(matched))
+        if end < len(matched):
+            # only rows scoring at least the end-th best can be on the page;
+            # among those tied with it, only the best-ranked few
+            kth = -np.partition(-scores, end - 1)[end - 1] if end > 0 else np.inf
+            above = np.flatnonzero(scores > kth)
+            tied = np.flatnonzero(scores == kth)
+            need = end - len(above)
+            if 0 < need < len(tied):
+                tied = tied[np.argpartition(tie[tied], need - 1)[:need]]
+            candidates = np.concatenate([above, tied[:max(need, 0)]])
+        order = candidates[np.lexsort((tie[candidates], -scores[candidates]))][start:end]
         # float4 as PostgreSQL prints it (shortest exact digits)
         return [[self.index_ids[int(matched[i])], float(str(scores[i]))] for i in order]
 
