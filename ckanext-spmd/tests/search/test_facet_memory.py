@@ -162,7 +162,8 @@ QUERIES = [{}, {"q": "energie"}, {"q": "velo OR air"}, {"fq": "tags:eau"},
            {"q": "budget", "facet.mincount": 2}, {"include_private": True},
            {"q": "title:bruit", "include_private": True, "facet.limit": -1},
            {"q": "eau", "sort": "title_string asc", "rows": 5, "start": 2},
-           {"q": "energie OR eau", "sort": "score desc", "rows": 4, "start": 3}]
+           {"q": "energie OR eau", "sort": "score desc", "rows": 4, "start": 3},
+           {"q": "introuvable"}, {"q": "introuvable", "sort": "name asc"}]
 
 
 def test_same_facets_as_sql_for_every_user(catalogue, search_statements, ckan_config,
