@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import struct
 import threading
 
 import numpy as np
@@ -22,7 +23,11 @@ FACETS = ["organization", "tags", "res_format", "license_id", "groups"]
 # -- the counting itself (no CKAN) ----------------------------------------
 
 def _packed(ords: list[int]) -> bytes:
-    return np.array(ords, dtype=">i8").tobytes()
+    """bigint[] as PostgreSQL's array_send writes it (oid 20: int8)."""
+    if not ords:
+        return struct.pack(">iii", 0, 0, 20)
+    return struct.pack(">iiiii", 1, 0, 20, len(ords), 1) + b"".join(
+        struct.pack(">iq", 8, o) for o in ords)
 
 
 def _brute_force(rows: dict[int, list[str]], matched: set[int], fields: list[str],

@@ -49,6 +49,7 @@ def _cache() -> result_cache.ResultCache | None:
 
     return result_cache.results(int(toolkit.config.get(CACHE_SIZE_OPTION, 0) or 0))
 
+
 def _facet_memory_enabled() -> bool:
     from ckan.plugins import toolkit
 
@@ -94,17 +95,18 @@ TABLE = "spmd_search_doc"
 # leads every search statement (logs, pg_stat_statements, tests)
 SEARCH_MARK = "/* spmd-search */"
 
-# Every row's facet keys, grouped by key, with the rows' ordinals packed.
+# Every row's facet keys, grouped by key, with the ordinals of the rows
+# holding each (ordinals always travel as array_send(spmd_search_collect(...)))
 _LOAD_POSTINGS_SQL = (
-    "SELECT v, string_agg(int8send(ord), '') FROM (SELECT ord, unnest(c_facets) AS v "
+    "SELECT v, array_send(spmd_search_collect(ord)) FROM (SELECT ord, unnest(c_facets) AS v "
     f"FROM {TABLE}) u WHERE v <> '' GROUP BY v"
 )
 # The tie-breaking orders of CKAN's default sort, as PostgreSQL sorts them
 # (the search statements' ORDER BY; the sort indexes of migration 0004)
 _LOAD_BY_ID_SQL = f"SELECT ord, index_id FROM {TABLE} ORDER BY index_id"
 _LOAD_BY_MODIFIED_SQL = (
-    "SELECT string_agg(int8send(ord), '' ORDER BY c_metadata_modified DESC NULLS LAST, "
-    f"index_id) FROM {TABLE}"
+    "SELECT array_send(spmd_search_collect(ord ORDER BY c_metadata_modified DESC NULLS LAST, "
+    f"index_id)) FROM {TABLE}"
 )
 
 
@@ -123,6 +125,8 @@ def _load_facet_memory(engine: sa.Engine) -> facet_memory.FacetMemory:
     return facet_memory.FacetMemory.from_postings(
         int(generation), ((r[0], r[1]) for r in postings), FACET_KEY_SEPARATOR,
         by_id=((r[0], r[1]) for r in by_id), by_modified=by_modified)
+
+
 STORED_TABLE = "spmd_search_stored"
 
 # Relative weights of setweight classes {D, C, B, A}: text 1, tags/groups 2,
@@ -389,9 +393,9 @@ class PostgresSearchConnection:
 
     def _ordinals_sql(self, where_sql: str, score: str, order_sql: str, sort_cols: list[str],
                       rows: int, start: int, params: Params, paged: bool) -> str:
-        """The generation, and the matched rows' ordinals packed eight bytes
-        each (``facet_memory.ordinals``), with the page; or, when the facet
-        copy pages too, every match's ordinal and score in one pass, as two
+        """The generation, and the matched rows' ordinals as a binary array
+        (``facet_memory.ordinals``), with the page; or, when the facet copy
+        pages too, every match's ordinal and score in one pass, as two
         aligned binary arrays (``facet_memory.ranked``)."""
         if paged:
             # ranking every match is the costly part: spmd_search_collect
@@ -405,7 +409,7 @@ class PostgresSearchConnection:
         page = self._page_sql(where_sql, score, order_sql, sort_cols, rows, start, params)
         return (
             f"SELECT ({result_cache.GENERATION_SQL}), {page}, (SELECT "
-            f"string_agg(int8send(d.ord), '') FROM {TABLE} d WHERE {where_sql})"
+            f"array_send(spmd_search_collect(d.ord)) FROM {TABLE} d WHERE {where_sql})"
         )
 
     def _generic_sql(self, where_sql: str, score: str, order_sql: str, sort_cols: list[str],

@@ -27,17 +27,6 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-# Ordinals travel as big-endian int8 (PostgreSQL's int8send)
-ORD_DTYPE = np.dtype(">i8")
-
-
-def ordinals(packed: bytes | memoryview | None) -> np.ndarray:
-    """``string_agg(int8send(ord), '')`` -> an int64 array."""
-    if not packed:
-        return np.zeros(0, dtype=np.int64)
-    return np.frombuffer(packed, dtype=ORD_DTYPE).astype(np.int64)
-
-
 def _binary_array(packed: bytes | memoryview | None, element: str) -> np.ndarray:
     """A one-dimensional array without NULLs in PostgreSQL's binary format
     (``array_send``): a 12-byte header, (length, lower bound) per dimension,
@@ -54,11 +43,15 @@ def _binary_array(packed: bytes | memoryview | None, element: str) -> np.ndarray
     return values["value"]
 
 
+def ordinals(packed: bytes | memoryview | None) -> np.ndarray:
+    """``array_send`` of row ordinals (bigint[]) -> an int64 array."""
+    return _binary_array(packed, ">i8").astype(np.int64)
+
+
 def ranked(ords: bytes | memoryview | None,
            scores: bytes | memoryview | None) -> tuple[np.ndarray, np.ndarray]:
     """``array_send`` of the ordinals (bigint[]) and of the scores (real[])."""
-    return (_binary_array(ords, ">i8").astype(np.int64),
-            _binary_array(scores, ">f4").astype(np.float32))
+    return ordinals(ords), _binary_array(scores, ">f4").astype(np.float32)
 
 
 def _rank_of(order: np.ndarray, size: int) -> np.ndarray:
@@ -89,10 +82,10 @@ class FacetMemory:
     def from_postings(cls, generation: int, postings: Iterable[tuple[str, Any]],
                       separator: str, by_id: Iterable[tuple[int, str]] = (),
                       by_modified: Any = None) -> FacetMemory:
-        """``postings``: (key, packed ordinals of the rows holding it);
-        ``by_id``: (ordinal, index_id) of every row in ``index_id`` order;
-        ``by_modified``: packed ordinals in ``metadata_modified desc nulls
-        last, index_id`` order."""
+        """``postings``: (key, ordinals of the rows holding it); ``by_id``:
+        (ordinal, index_id) of every row in ``index_id`` order;
+        ``by_modified``: ordinals in ``metadata_modified desc nulls last,
+        index_id`` order; ordinals as ``array_send`` gives them."""
         keys: list[str] = []
         ords: list[np.ndarray] = []
         for key, packed in postings:

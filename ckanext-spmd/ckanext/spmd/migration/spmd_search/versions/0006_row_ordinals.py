@@ -2,7 +2,7 @@
 
 Each process keeps the facet values of every row in memory, by row ordinal
 (``search/facet_memory.py``); a search statement then returns the matched
-rows as ordinals packed eight bytes each, instead of counting facets in
+rows as an array of ordinals, instead of counting facets in
 SQL. An identity column: a row keeps its ordinal when it is updated in
 place (the upsert of a reindexed dataset), a new row takes a new one.
 
