@@ -232,3 +232,33 @@ def test_a_copy_of_another_generation_is_never_used(catalogue, ckan_config, monk
         if thread.name == "spmd-facet-memory":
             thread.join(5)
     assert holder.current(old.generation) is old  # the stale copy stayed unused
+
+
+RANKED_WITHOUT_FACETS = [{"q": "energie"}, {"q": "velo OR air", "rows": 3, "start": 2},
+                         {"q": "title:bruit", "sort": "score desc"}, {"q": "introuvable"}]
+
+
+def test_ranked_searches_without_facets_page_from_the_copy(catalogue, search_statements,
+                                                           ckan_config, monkeypatch):
+    """Free text and package_autocomplete ask for no facet, but rank every
+    match: the copy gives their hits and page from one pass, exactly as SQL
+    does. A listing without a text query keeps its sort index."""
+    monkeypatch.setitem(ckan_config, "ckanext.spmd.search.cache_size", 0)
+
+    def run() -> list:
+        found = [helpers.call_action("package_search", **q) for q in RANKED_WITHOUT_FACETS]
+        return found + [helpers.call_action("package_autocomplete", q=q)
+                        for q in ("ene", "bud", "zzz")]
+
+    monkeypatch.setitem(ckan_config, "ckanext.spmd.search.facet_memory", True)
+    from_memory = run()
+    assert sum("(d.ord)" in s.sql for s in search_statements.seen) == len(from_memory)
+    monkeypatch.setitem(ckan_config, "ckanext.spmd.search.facet_memory", False)
+    assert run() == from_memory
+    assert from_memory[0]["count"] > 0 and len(from_memory[1]["results"]) == 3
+    assert from_memory[4] and not from_memory[6]  # "ene" completes, "zzz" does not
+
+    monkeypatch.setitem(ckan_config, "ckanext.spmd.search.facet_memory", True)
+    search_statements.seen.clear()
+    helpers.call_action("package_search", rows=5)
+    assert search_statements.seen and not any("(d.ord)" in s.sql for s in search_statements.seen)

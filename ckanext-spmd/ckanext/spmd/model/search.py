@@ -17,9 +17,14 @@ from ckanext.spmd.search.columns import (
     expression,
 )
 
+# The migrations create the table; this declaration only names its columns
+# for CKAN's tooling. Their physical order (hot columns first) is migration
+# 0008's.
 search_doc_table = sa.Table(
     "spmd_search_doc",
     toolkit.BaseModel.metadata,
+    # row ordinal for the facet copy (migration 0006)
+    sa.Column("ord", sa.BigInteger, sa.Identity(always=True), nullable=False),
     sa.Column("index_id", sa.Text, primary_key=True),
     sa.Column("id", sa.Text, nullable=False, index=True),
     sa.Column("site_id", sa.Text, nullable=False),

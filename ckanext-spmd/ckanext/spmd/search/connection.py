@@ -311,7 +311,12 @@ class PostgresSearchConnection:
         key = result_cache.cache_key(sql, params.values) if cache is not None else ""
         memory_sql = None
         paged = self._default_sort(kwargs.get("sort"))
-        if fresh and facet_fields and keyed and _facet_memory_enabled():
+        # Without facets, the copy still pays off when every match must be
+        # ranked (free text, package_autocomplete): one parallel pass gives
+        # the hits and the page, where SQL would count, then rank, in two.
+        # A listing's constant score is paged by a sort index instead.
+        ranked = paged is not None and bool(rank_queries)
+        if fresh and keyed and (facet_fields or ranked) and _facet_memory_enabled():
             memory_sql = self._ordinals_sql(where_sql, score, order_sql, sort_cols, rows, start,
                                             params, paged is not None)
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import re
 import threading
@@ -243,14 +244,20 @@ class Compiler:
             )
         return f"({condition(f'({self._col(f)}->>{self.params.add(f.name)})')})"
 
-    def _tsquery(self, source: str) -> str:
+    def _tsqueries(self, source: str) -> tuple[str, str]:
+        """(match, rank) tsquery expressions for ``source``, in every
+        language: the same rows, but matching merges the languages' operands
+        where one covers the other (migration 0007: one index scan instead
+        of two), while ranking keeps them all, as Solr's scores would."""
         p = self.params.add(source)
-        return "(" + " || ".join(f"to_tsquery('{c}', {p})" for c in TEXT_CONFIGS) + ")"
+        per_config = [f"to_tsquery('{c}', {p})" for c in TEXT_CONFIGS]
+        match = functools.reduce(lambda a, b: f"spmd_search_match({a}, {b})", per_config)
+        return match, f"({' || '.join(per_config)})"
 
     def _text_match(self, field: str, source: str, negated: bool) -> str:
-        tsq = self._tsquery(source)
+        tsq, rank = self._tsqueries(source)
         if not negated:
-            self.rank_queries.append(tsq)
+            self.rank_queries.append(rank)
         if field == "text":
             self.uses_full_text = True
             return f"(d.tsv @@ {tsq})"
