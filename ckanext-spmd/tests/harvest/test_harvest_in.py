@@ -121,6 +121,51 @@ def test_second_run_updates_deletes_and_keeps_local_edits(national: Catalogue) -
     assert "Base adresse nationale, Rivebelle" in harvested()
 
 
+def test_a_record_turning_malformed_keeps_its_dataset(national: Catalogue) -> None:
+    """ckanext-dcat deletes the datasets whose records are missing from the
+    source; a record that is only malformed must not lose its dataset."""
+    source = create_source(f"{national.base}/catalog.ttl", "overwrite")
+    run(source)
+    before = harvested()["Cadastre, Rivebelle"]
+
+    national.pages = {1: [
+        record("ban-rivebelle", "Base adresse nationale, Rivebelle", "Adresses."),
+        record("cadastre-rivebelle", None, "Parcelles, sans titre cette fois."),
+        record("iris-rivebelle", "Contours IRIS, Rivebelle", "IRIS.", "ANNUAL")]}
+    report, lines = run(source)
+    assert report["deleted"] == 0 and report["created"] == 0
+    assert len(report["errors"]) == 1
+    assert "cadastre-rivebelle: no dct:title; its dataset is kept unchanged" in report["errors"][0]
+    kept = harvested()["Cadastre, Rivebelle"]
+    assert kept["notes"] == before["notes"] == "Parcelles."
+    assert kept["metadata_modified"] == before["metadata_modified"]
+    assert not [t for t in harvested() if t.startswith("spmd:")]  # no stand-in dataset
+
+    # fixed upstream: updated as usual
+    national.pages = {1: [
+        record("ban-rivebelle", "Base adresse nationale, Rivebelle", "Adresses."),
+        record("cadastre-rivebelle", "Cadastre, Rivebelle", "Parcelles, v2.", "MONTHLY"),
+        record("iris-rivebelle", "Contours IRIS, Rivebelle", "IRIS.", "ANNUAL")]}
+    report, _ = run(source)
+    assert report["errors"] == [] and report["deleted"] == 0
+    assert harvested()["Cadastre, Rivebelle"]["notes"] == "Parcelles, v2."
+
+    # malformed again, then gone upstream: the link to the dataset held,
+    # so the removal still deletes it
+    national.pages = {1: [
+        record("ban-rivebelle", "Base adresse nationale, Rivebelle", "Adresses."),
+        record("cadastre-rivebelle", None, "Sans titre."),
+        record("iris-rivebelle", "Contours IRIS, Rivebelle", "IRIS.", "ANNUAL")]}
+    run(source)
+    assert "Cadastre, Rivebelle" in harvested()
+    national.pages = {1: [
+        record("ban-rivebelle", "Base adresse nationale, Rivebelle", "Adresses."),
+        record("iris-rivebelle", "Contours IRIS, Rivebelle", "IRIS.", "ANNUAL")]}
+    report, _ = run(source)
+    assert report["deleted"] == 1
+    assert set(harvested()) == {"Base adresse nationale, Rivebelle", "Contours IRIS, Rivebelle"}
+
+
 def test_bad_source_config_is_refused_with_the_key_at_fault() -> None:
     org = factories.Organization(partner_roles=["producer"])
     with pytest.raises(toolkit.ValidationError) as error:

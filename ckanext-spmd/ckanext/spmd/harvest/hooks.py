@@ -1,5 +1,6 @@
 """ckanext-dcat RDF harvester hooks (IDCATRDFHarvester) of ``spmd_harvest``:
-malformed records reported and skipped, the source's mapping applied, local
+malformed records reported and skipped (their datasets, if any, kept as they
+were), the source's mapping applied, local
 edits kept or overwritten, a snapshot of each import kept for the next run.
 
 The harvest objects and their extras are ckanext-harvest's model: the
@@ -13,7 +14,7 @@ from typing import Any
 
 from ckan import model
 from ckan.plugins import toolkit
-from rdflib import Literal
+from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
 from ckanext.dcat.profiles.base import DCAT, DCT
@@ -40,29 +41,74 @@ def malformed(graph: Any, dataset_ref: Any) -> str | None:
     return None
 
 
+# The title of a stand-in record (see after_parsing): never a real title.
+STAND_IN_TITLE = "spmd:malformed-record-kept"
+
+
 def after_parsing(rdf_parser: Any, harvest_job: Any) -> tuple[Any, list[str]]:
     """Malformed records leave the graph with an error each; the others go on
-    (ckanext-dcat would stop the whole page at the first one)."""
+    (ckanext-dcat would stop the whole page at the first one).
+
+    A record that was harvested before and is malformed now must not lose
+    its dataset: ckanext-dcat deletes every dataset whose record is missing
+    from the source. Such a record is replaced by a stand-in with the same
+    URI (its harvest GUID), which the import hooks below ignore, so the
+    dataset stays as it was until the source fixes the record."""
     graph = rdf_parser.g
     errors = []
     for dataset_ref in list(graph.subjects(RDF.type, DCAT.Dataset)):
         reason = malformed(graph, dataset_ref)
-        if reason:
+        if not reason:
+            continue
+        graph.remove((dataset_ref, None, None))
+        graph.remove((None, None, dataset_ref))
+        if isinstance(dataset_ref, URIRef) and _holds_dataset(harvest_job, str(dataset_ref)):
+            graph.add((dataset_ref, RDF.type, DCAT.Dataset))
+            graph.add((dataset_ref, DCT.title, Literal(STAND_IN_TITLE)))
+            errors.append(f"Malformed record {dataset_ref}: {reason}; "
+                          "its dataset is kept unchanged")
+        else:
             errors.append(f"Malformed record {dataset_ref} skipped: {reason}")
-            graph.remove((dataset_ref, None, None))
-            graph.remove((None, None, dataset_ref))
     for error in errors:
         log.warning("harvest job %s: %s", harvest_job.id, error)
     return rdf_parser, errors
 
 
+def _holds_dataset(harvest_job: Any, guid: str) -> bool:
+    """Whether this source has a dataset harvested from the record ``guid``."""
+    return model.Session.query(
+        model.Session.query(HarvestObject)
+        .filter(HarvestObject.harvest_source_id == harvest_job.source_id)
+        .filter(HarvestObject.guid == guid)
+        .filter(HarvestObject.current.is_(True))
+        .filter(HarvestObject.package_id.isnot(None))
+        .exists()
+    ).scalar()
+
+
+def _ignored_stand_in(harvest_object: Any, dataset_dict: dict[str, Any]) -> bool:
+    """An emptied dataset dict is left alone by ckanext-dcat's import. The
+    harvest object, now the record's current one, keeps pointing at the
+    dataset, so that a later removal upstream still deletes it."""
+    if dataset_dict.get("title") != STAND_IN_TITLE:
+        return False
+    if dataset_dict.get("id"):
+        harvest_object.package_id = dataset_dict["id"]
+    dataset_dict.clear()
+    return True
+
+
 def before_create(harvest_object: Any, dataset_dict: dict[str, Any],
                   temp_dict: dict[str, Any]) -> None:
+    if _ignored_stand_in(harvest_object, dataset_dict):
+        return  # its dataset was deleted here meanwhile: not created again
     mapping.apply(dataset_dict, source_config(harvest_object))
 
 
 def before_update(harvest_object: Any, dataset_dict: dict[str, Any],
                   temp_dict: dict[str, Any]) -> None:
+    if _ignored_stand_in(harvest_object, dataset_dict):
+        return
     config = source_config(harvest_object)
     mapping.apply(dataset_dict, config)
     if config.local_edits != "keep":
