@@ -143,6 +143,71 @@ def test_unenrol_withdraws_and_sends_erasure_request(enrolled: World, give) -> N
         w.call("consent_rows_mine", w.alice, id=w.dataset["id"])
 
 
+def test_producer_answers_erasure_requests_and_the_person_sees_it(enrolled: World,
+                                                                   give) -> None:
+    w = enrolled
+    give(w.alice)
+    w.call("consent_unenrol", w.alice, id=w.dataset["id"])
+    request = w.call("consent_erasure_list", w.producer, id=w.dataset["id"])[0]
+    assert request["status"] == "requested" and request["handled_at"] is None
+    # only the producer answers: not the person, a recipient, another
+    # organisation's member, nor anonymous
+    for user in (w.alice, w.recipient, w.other_org_member, None):
+        with pytest.raises(toolkit.NotAuthorized):
+            w.call("consent_erasure_handle", user, id=request["id"], status="erased")
+    with pytest.raises(toolkit.ObjectNotFound):
+        w.call("consent_erasure_handle", w.producer, id="no-such-request", status="erased")
+    with pytest.raises(toolkit.ValidationError) as bad:
+        w.call("consent_erasure_handle", w.producer, id=request["id"], status="done")
+    assert set(bad.value.error_dict) == {"status"}
+    with pytest.raises(toolkit.ValidationError) as bad:
+        w.call("consent_erasure_handle", w.producer, id=request["id"], status="refused",
+               note="  ")
+    assert set(bad.value.error_dict) == {"note"}
+    # refused answers wrote nothing
+    assert w.call("consent_erasure_list", w.producer, id=w.dataset["id"])[0] == request
+
+    grounds = "Obligation légale de conservation (RGPD art. 17-3-b)"
+    answered = w.call("consent_erasure_handle", w.producer, id=request["id"],
+                      status="refused", note=grounds)
+    assert answered["status"] == "refused" and answered["note"] == grounds
+    assert answered["handled_by"] == w.producer["name"] and answered["handled_at"]
+    with pytest.raises(toolkit.ValidationError, match="already answered"):
+        w.call("consent_erasure_handle", w.producer, id=request["id"], status="erased")
+    mine = w.call("consent_erasures_mine", w.alice)
+    assert [(m["status"], m["note"], m["dataset"]) for m in mine] == [
+        ("refused", grounds, w.dataset["name"])]
+    assert "handled_by" not in mine[0]  # the producer's staff stay unnamed
+    assert w.call("consent_erasures_mine", w.bob) == []
+    with pytest.raises(toolkit.NotAuthorized):
+        w.call("consent_erasures_mine", None)
+
+
+def test_erasure_answer_through_the_pages(app, enrolled: World, give) -> None:
+    w = enrolled
+    give(w.alice)
+    w.call("consent_unenrol", w.alice, id=w.dataset["id"])
+    request = w.call("consent_erasure_list", w.producer, id=w.dataset["id"])[0]
+
+    def token(user: dict) -> dict:
+        return {"Authorization": helpers.call_action(
+            "api_token_create", context={"user": user["name"]}, user=user["name"],
+            name="t")["token"]}
+
+    url = f"/dataset/{w.dataset['name']}/consent/erasure/{request['id']}"
+    app.post(url, data={"status": "erased"}, headers=token(w.alice), status=403)
+    page = app.get(f"/dataset/{w.dataset['name']}/consent/manage",
+                   headers=token(w.producer)).get_data(as_text=True)
+    assert "consent-erasure-answer" in page and "En attente du producteur" in page
+    response = app.post(url, data={"status": "erased"}, headers=token(w.producer),
+                        follow_redirects=False)
+    assert response.status_code == 302 and response.location.endswith("/consent/manage")
+    assert w.call("consent_erasure_list", w.producer, id=w.dataset["id"])[0]["status"] == "erased"
+    page = app.get("/mes-donnees", headers=token(w.alice)).get_data(as_text=True)
+    assert "Mes demandes d’effacement" in page
+    assert "Lignes effacées" in page
+
+
 def test_anonymous_cannot_act(world: World) -> None:
     for action, data in (("consent_code_redeem", {"code": world.codes["K1"]}),
                          ("consent_list_mine", {}), ("consent_downloads_mine", {})):

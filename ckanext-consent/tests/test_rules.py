@@ -126,3 +126,15 @@ def test_receipt_has_kantara_fields() -> None:
     assert purposes[0]["thirdPartyName"] == "Association A"
     assert r["piiControllers"][0]["email"] == "dpo@ode.example"
     assert r["dpvStatus"] == "dpv:ConsentGiven"
+
+
+@pytest.mark.parametrize("current, outcome, note, problems", [
+    ("requested", "erased", "", {}),
+    ("requested", "refused", "obligation légale", {}),
+    ("requested", "refused", "   ", {"note": "grounds"}),
+    ("requested", "done", "", {"status": "unknown"}),
+    ("erased", "refused", "", {"status": "closed", "note": "grounds"}),
+    ("refused", "erased", "", {"status": "closed"}),
+])
+def test_erasure_answers(current: str, outcome: str, note: str, problems: dict) -> None:
+    assert rules.erasure_outcome_problems(current, outcome, note) == problems

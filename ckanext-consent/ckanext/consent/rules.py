@@ -302,3 +302,26 @@ def receipt(
         "termsVersion": snapshot.terms_version,
         "expiresAt": snapshot.expires_at.isoformat() if snapshot.expires_at else None,
     }
+
+
+# --- erasure requests (GDPR art. 17) -----------------------------------------
+
+ERASURE_REQUESTED = "requested"
+ERASURE_ERASED = "erased"
+ERASURE_REFUSED = "refused"
+ERASURE_OUTCOMES = (ERASURE_ERASED, ERASURE_REFUSED)
+
+
+def erasure_outcome_problems(current: str, outcome: str, note: str) -> dict[str, str]:
+    """Why a producer may not close an erasure request with ``outcome``,
+    by input field: "unknown" (not an outcome), "closed" (already answered:
+    an answer is never rewritten), "grounds" (a refusal must state them,
+    GDPR art. 12(4)). Empty when they may."""
+    problems = {}
+    if outcome not in ERASURE_OUTCOMES:
+        problems["status"] = "unknown"
+    elif current != ERASURE_REQUESTED:
+        problems["status"] = "closed"
+    if outcome == ERASURE_REFUSED and not note.strip():
+        problems["note"] = "grounds"
+    return problems

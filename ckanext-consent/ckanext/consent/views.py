@@ -168,7 +168,9 @@ def my_data() -> Any:
         consents = _action("consent_list_mine", {"id": pkg["id"]})
         items.append({"pkg": pkg, "rows": rows, "consents": consents})
     downloads = _action("consent_downloads_mine", {})
-    return toolkit.render("consent/my_data.html", {"items": items, "downloads": downloads})
+    erasures = _action("consent_erasures_mine", {})
+    return toolkit.render("consent/my_data.html", {"items": items, "downloads": downloads,
+                                                   "erasures": erasures})
 
 
 def my_rows(id: str, fmt: str) -> Any:
@@ -228,6 +230,22 @@ def manage(id: str) -> Any:
     })
 
 
+def erasure_answer(id: str, request_id: str) -> Any:
+    """The producer's answer to an erasure request, from the manage page."""
+    form = toolkit.request.form
+    try:
+        _action("consent_erasure_handle", {"id": request_id, "status": form.get("status"),
+                                           "note": form.get("note")})
+        toolkit.h.flash_success(_("Your answer was recorded; the person sees it in their space."))
+    except toolkit.NotAuthorized:
+        return toolkit.abort(403, _("Only the producer of the dataset may see this page."))
+    except toolkit.ObjectNotFound:
+        return toolkit.abort(404, _("Erasure request not found"))
+    except toolkit.ValidationError as err:
+        toolkit.h.flash_error(_errors(err))
+    return toolkit.redirect_to("consent.manage", id=id)
+
+
 def codes_csv(codes: list[dict[str, Any]]) -> str:
     """For a mail merge: one line per key with its code and expiry."""
     buffer = io.StringIO()
@@ -275,6 +293,7 @@ def get_blueprints() -> list[Blueprint]:
         ("/dataset/<id>/consent/give", give, ["POST"]),
         ("/dataset/<id>/consent/refuse", refuse, ["POST"]),
         ("/dataset/<id>/consent/manage", manage, ["GET", "POST"]),
+        ("/dataset/<id>/consent/erasure/<request_id>", erasure_answer, ["POST"]),
         ("/dataset/<id>/resource/<resource_id>/consent-download", download, ["GET", "POST"]),
         ("/consent/<consent_id>/renew", renew, ["POST"]),
         ("/consent/<consent_id>/withdraw", withdraw, ["POST"]),

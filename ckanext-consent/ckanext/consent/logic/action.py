@@ -477,6 +477,18 @@ def consent_download_list(context: Context, data_dict: DataDict) -> list[dict[st
     return [_download_dict(r) for r in rows]
 
 
+def _erasure_dict(row: Any) -> dict[str, Any]:
+    handler = model.User.get(row.handled_by) if row.handled_by else None
+    pkg = model.Package.get(row.package_id)
+    return {"id": row.id, "person_key": row.person_key, "status": row.status,
+            "created": row.created.isoformat(),
+            "dataset": pkg.name if pkg else row.package_id,
+            "dataset_title": pkg.title if pkg else row.package_id,
+            "handled_at": row.handled_at.isoformat() if row.handled_at else None,
+            "handled_by": handler.name if handler else row.handled_by,
+            "note": row.note}
+
+
 @toolkit.side_effect_free
 def consent_erasure_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
     """Erasure requests sent to the producer by people who unenrolled."""
@@ -484,8 +496,53 @@ def consent_erasure_list(context: Context, data_dict: DataDict) -> list[dict[str
     pkg = personal_dataset(data_dict["id"])
     rows = model.Session.execute(sa.select(erasure_table).where(
         erasure_table.c.package_id == pkg["id"]).order_by(erasure_table.c.created.desc()))
-    return [{"id": r.id, "person_key": r.person_key, "status": r.status,
-             "created": r.created.isoformat()} for r in rows]
+    return [_erasure_dict(r) for r in rows]
+
+
+def consent_erasure_handle(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The producer's answer to an erasure request ``id``: ``status``
+    "erased" (the person's rows are gone from the data) or "refused", with
+    the legal grounds in ``note``. An answer is final."""
+    request_id = str(data_dict.get("id") or "")
+    request = model.Session.execute(
+        sa.select(erasure_table).where(erasure_table.c.id == request_id)).first()
+    if request is None:
+        raise toolkit.ObjectNotFound(toolkit._("Erasure request not found"))
+    toolkit.check_access("consent_erasure_handle", context, {"id": request.package_id})
+    status = str(data_dict.get("status") or "")
+    note = str(data_dict.get("note") or "").strip()
+    messages = {
+        "unknown": toolkit._("Must be one of: {0}").format(", ".join(rules.ERASURE_OUTCOMES)),
+        "closed": toolkit._("This request was already answered ({0}).").format(request.status),
+        "grounds": toolkit._("A refusal must state its grounds."),
+    }
+    problems = rules.erasure_outcome_problems(request.status, status, note)
+    if problems:
+        raise toolkit.ValidationError({f: [messages[code]] for f, code in problems.items()})
+    user = _user(context)
+    # the status condition makes a concurrent second answer update nothing
+    answered = model.Session.execute(
+        erasure_table.update()
+        .where(erasure_table.c.id == request.id,
+               erasure_table.c.status == rules.ERASURE_REQUESTED)
+        .values(status=status, note=note or None, handled_at=rules.utcnow(),
+                handled_by=user.id))
+    if answered.rowcount != 1:
+        model.Session.rollback()
+        raise toolkit.ValidationError({"status": [messages["closed"]]})
+    model.Session.commit()
+    return _erasure_dict(model.Session.execute(
+        sa.select(erasure_table).where(erasure_table.c.id == request.id)).one())
+
+
+@toolkit.side_effect_free
+def consent_erasures_mine(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+    """The signed-in person's erasure requests and the producers' answers."""
+    toolkit.check_access("consent_erasures_mine", context, data_dict)
+    user = _user(context)
+    rows = model.Session.execute(sa.select(erasure_table).where(
+        erasure_table.c.user_id == user.id).order_by(erasure_table.c.created.desc()))
+    return [{k: v for k, v in _erasure_dict(r).items() if k != "handled_by"} for r in rows]
 
 
 @toolkit.side_effect_free

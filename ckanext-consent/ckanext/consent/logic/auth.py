@@ -2,7 +2,8 @@
 
 Data subjects act on their own enrolments and consents (the actions check
 ownership of the consent itself); producers (editors/admins of the owning
-organisation) manage codes and read the download and erasure logs.
+organisation) manage codes, read the download and erasure logs and answer
+erasure requests.
 """
 from __future__ import annotations
 
@@ -46,8 +47,9 @@ def get_auth_functions() -> dict[str, Any]:
     signed_in = ("consent_code_redeem", "consent_give", "consent_refuse", "consent_renew",
                  "consent_withdraw", "consent_list_mine", "consent_receipt",
                  "consent_rows_mine", "consent_downloads_mine", "consent_unenrol",
-                 "consent_gated_download")
-    producer = ("consent_codes_issue", "consent_erasure_list", "consent_download_list")
+                 "consent_gated_download", "consent_erasures_mine")
+    producer = ("consent_codes_issue", "consent_erasure_list", "consent_download_list",
+                "consent_erasure_handle")
     return {
         **{name: consent_signed_in for name in signed_in},
         **{name: consent_producer for name in producer},

@@ -97,5 +97,9 @@ erasure_table = sa.Table(
     sa.Column("person_key", sa.Text, nullable=False),
     sa.Column("created", TS, nullable=False),
     sa.Column("status", sa.Text, nullable=False),
+    # the producer's answer (migration 0002)
+    sa.Column("handled_at", TS),
+    sa.Column("handled_by", sa.Text),
+    sa.Column("note", sa.Text),
     extend_existing=True,
 )
