@@ -3,10 +3,11 @@ file of the resource stays as it was."""
 from __future__ import annotations
 
 import pytest
+from ckan.exceptions import CkanConfigurationException
 from ckan.plugins import toolkit
 from consent_testing import CSV, PLUGINS, World, upload
 
-from ckanext.consent import csvdata, storage
+from ckanext.consent import csvdata, hooks, storage
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", PLUGINS),
               pytest.mark.usefixtures("with_plugins", "clean_db")]
@@ -52,3 +53,48 @@ def test_semicolon_and_bom_accepted(world: World) -> None:
                      upload=upload(content, "semicolons.csv"), url="semicolons.csv")
     path = storage.upload_path(res)
     assert csvdata.keys(path, "person_key") == {"K1", "K2", "K3", "K4"}
+
+
+def test_personal_uploads_are_not_served_by_the_file_routes(app, world: World) -> None:
+    """CKAN 2.12's /file/ routes serve files of its file storages; with the
+    classic resource storage, a personal-data upload is none of them."""
+    rid = world.resource["id"]
+    assert storage.resource_files_storage() is None
+    for url in (f"/file/download/{rid}",
+                f"/file/public-download/resources/{rid[:3]}/{rid[3:6]}/{rid[6:]}"):
+        assert app.get(url, status=None).status_code == 404, url
+    assert app.get(world.resource["url"], status=None).status_code == 403  # the gate
+
+
+@pytest.mark.parametrize("public", [True, False])
+def test_a_file_storage_for_resources_is_refused(world: World, ckan_config: dict,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 reset_storages, tmp_path,
+                                                 public: bool) -> None:
+    """Resources in a CKAN file storage would escape the gate (a public one
+    serves them to anyone at /file/public-download): no personal-data file
+    goes there, and a portal so configured does not start."""
+    path = storage.upload_path(world.call("resource_show", world.sysadmin,
+                                          id=world.resource["id"]))
+    original = open(path, "rb").read()
+    monkeypatch.setitem(ckan_config, "ckan.files.storage.default.type", "ckan:fs")
+    monkeypatch.setitem(ckan_config, "ckan.files.storage.default.path", str(tmp_path))
+    monkeypatch.setitem(ckan_config, "ckan.files.storage.default.initialize", True)
+    monkeypatch.setitem(ckan_config, "ckan.files.storage.default.public", public)
+    reset_storages()
+    try:
+        assert storage.resource_files_storage() == ("resources", public)
+        with pytest.raises(toolkit.ValidationError) as err:
+            world.call("resource_update", world.producer, id=world.resource["id"],
+                       upload=upload(CSV), url="data.csv")
+        message = str(err.value.error_dict["upload"])
+        assert "file storage 'resources'" in message
+        assert ("/file/public-download" in message) is public
+        with pytest.raises(CkanConfigurationException, match="ckan.storage_path"):
+            hooks.check_storage({"testing": False})
+        hooks.check_storage({"testing": True})  # logged only
+    finally:
+        monkeypatch.undo()
+        reset_storages()
+    assert open(path, "rb").read() == original
+    assert not any(tmp_path.rglob("*.*")), "nothing was written to the file storage"

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ckan import model
+from ckan.exceptions import CkanConfigurationException
 from ckan.plugins import toolkit
 
-from . import access, csvdata, registry
+from . import access, csvdata, registry, storage
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,32 @@ def check_start_up(config: Any, require: Callable[[Any], None]) -> None:
             log.warning("consent loaded without spmd_access (tests only)")
             return
         raise
+
+
+def storage_problem() -> str | None:
+    """Why this portal's resource storage cannot hold personal data."""
+    found = storage.resource_files_storage()
+    if found is None:
+        return None
+    name, public = found
+    served = (" and, being public, serves every upload to anyone at /file/public-download"
+              if public else "")
+    return (f"resource uploads go to the file storage {name!r}{served}; personal-data "
+            "files need CKAN's classic resource storage (ckan.storage_path), behind the "
+            "consent gate: remove the ckan.files.storage.* options that give resources "
+            "a storage")
+
+
+def check_storage(config: Any) -> None:
+    """Refuse to start on a storage that would bypass the consent gate
+    (logged only in test sessions, which configure storages per test)."""
+    problem = storage_problem()
+    if problem is None:
+        return
+    if toolkit.asbool(config.get("testing", False)):
+        log.warning("consent: %s", problem)
+        return
+    raise CkanConfigurationException(f"ckanext-consent: {problem}")
 
 
 def _personal(package_id: str | None) -> model.Package | None:
@@ -59,6 +86,8 @@ def check_upload(resource: dict[str, Any], package_id: str | None) -> None:
     pkg = _personal(package_id or resource.get("package_id"))
     if upload is None or pkg is None or not access.is_rows_resource(resource):
         return
+    if (problem := storage_problem()) is not None:
+        raise toolkit.ValidationError({"upload": [toolkit._("Not stored: {0}").format(problem)]})
     key_column = pkg.extras.get("key_column") or ""
     stream = upload.stream
     start = stream.tell()

@@ -77,6 +77,7 @@ class ConsentPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def configure(self, config: toolkit.CKANConfig) -> None:
         hooks.check_start_up(config, require_masking)
+        hooks.check_storage(config)
 
     # IDataAccess
     def data_access_classes(self) -> list[str]:
