@@ -91,8 +91,8 @@ def test_a_file_storage_for_resources_is_refused(world: World, ckan_config: dict
         assert "file storage 'resources'" in message
         assert ("/file/public-download" in message) is public
         with pytest.raises(CkanConfigurationException, match="ckan.storage_path"):
-            hooks.check_storage({"testing": False})
-        hooks.check_storage({"testing": True})  # logged only
+            hooks.check_start_up({"testing": False}, hooks.require_safe_storage)
+        hooks.check_start_up({"testing": True}, hooks.require_safe_storage)  # logged only
     finally:
         monkeypatch.undo()
         reset_storages()

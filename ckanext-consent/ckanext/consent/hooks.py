@@ -16,14 +16,15 @@ log = logging.getLogger(__name__)
 
 
 def check_start_up(config: Any, require: Callable[[Any], None]) -> None:
-    """Refuse to start without the masking plugin. Test sessions load
-    plugins per test (``with_plugins``): there a missing plugin is only
-    logged, and the tests of the channels load ``spmd_access`` themselves."""
+    """Refuse to start when a requirement (``require`` raises) is not met:
+    the masking plugin, a storage behind the gate. Test sessions load plugins
+    and configure storages per test (``with_plugins``): there it is only
+    logged, and the tests that need the requirement set it up themselves."""
     try:
         require(config)
-    except RuntimeError:
+    except (RuntimeError, CkanConfigurationException) as err:
         if toolkit.asbool(config.get("testing", False)):
-            log.warning("consent loaded without spmd_access (tests only)")
+            log.warning("%s (tests only)", err)
             return
         raise
 
@@ -42,16 +43,11 @@ def storage_problem() -> str | None:
             "a storage")
 
 
-def check_storage(config: Any) -> None:
-    """Refuse to start on a storage that would bypass the consent gate
-    (logged only in test sessions, which configure storages per test)."""
-    problem = storage_problem()
-    if problem is None:
-        return
-    if toolkit.asbool(config.get("testing", False)):
-        log.warning("consent: %s", problem)
-        return
-    raise CkanConfigurationException(f"ckanext-consent: {problem}")
+def require_safe_storage(config: Any) -> None:
+    """A start-up requirement (``check_start_up``): no storage that would
+    bypass the consent gate."""
+    if (problem := storage_problem()) is not None:
+        raise CkanConfigurationException(f"ckanext-consent: {problem}")
 
 
 def _personal(package_id: str | None) -> model.Package | None:

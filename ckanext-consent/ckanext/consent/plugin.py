@@ -77,7 +77,7 @@ class ConsentPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def configure(self, config: toolkit.CKANConfig) -> None:
         hooks.check_start_up(config, require_masking)
-        hooks.check_storage(config)
+        hooks.check_start_up(config, hooks.require_safe_storage)
 
     # IDataAccess
     def data_access_classes(self) -> list[str]:

@@ -526,13 +526,13 @@ def consent_erasure_handle(context: Context, data_dict: DataDict) -> dict[str, A
         .where(erasure_table.c.id == request.id,
                erasure_table.c.status == rules.ERASURE_REQUESTED)
         .values(status=status, note=note or None, handled_at=rules.utcnow(),
-                handled_by=user.id))
-    if answered.rowcount != 1:
+                handled_by=user.id)
+        .returning(*erasure_table.c)).first()
+    if answered is None:
         model.Session.rollback()
         raise toolkit.ValidationError({"status": [messages["closed"]]})
     model.Session.commit()
-    return _erasure_dict(model.Session.execute(
-        sa.select(erasure_table).where(erasure_table.c.id == request.id)).one())
+    return _erasure_dict(answered)
 
 
 @toolkit.side_effect_free
